@@ -1,0 +1,99 @@
+/* os_heap.c - reserve once, commit in steps: the sbrk-like heap of the
+ * in-house strategies. Committing is mprotect on a MAP_NORESERVE range, so a
+ * strategy's addresses never move and its extent is an exact footprint. */
+#include "os_heap.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define OS_HEAP_DEFAULT_RESERVE ((size_t)64 << 30)
+
+static size_t page_size(void)
+{
+	static size_t cached;
+	if (!cached)
+		cached = (size_t)sysconf(_SC_PAGESIZE);
+	return cached;
+}
+
+static size_t round_up(size_t n, size_t granule)
+{
+	return (n + granule - 1) / granule * granule;
+}
+
+int os_heap_init(struct os_heap *heap, size_t reserve, size_t step)
+{
+	if (!reserve)
+		reserve = OS_HEAP_DEFAULT_RESERVE;
+	if (!step)
+		step = OS_HEAP_DEFAULT_STEP;
+	step = round_up(step, page_size());
+	reserve = round_up(reserve, step);
+	void *base = mmap(NULL, reserve, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (base == MAP_FAILED)
+		return -1;
+	heap->base = base;
+	heap->reserved = reserve;
+	heap->extent = 0;
+	heap->peak = 0;
+	heap->step = step;
+	return 0;
+}
+
+void os_heap_release(struct os_heap *heap)
+{
+	if (heap->base)
+		munmap(heap->base, heap->reserved);
+	heap->base = NULL;
+	heap->extent = heap->reserved = 0;
+}
+
+void *os_heap_grow(struct os_heap *heap, size_t bytes)
+{
+	size_t grow = round_up(bytes ? bytes : 1, heap->step);
+	if (grow < bytes || grow > heap->reserved - heap->extent)
+		return NULL;
+	char *old_end = heap->base + heap->extent;
+	if (mprotect(old_end, grow, PROT_READ | PROT_WRITE) != 0)
+		return NULL;
+	heap->extent += grow;
+	if (heap->extent > heap->peak)
+		heap->peak = heap->extent;
+	return old_end;
+}
+
+size_t os_heap_shrink(struct os_heap *heap, size_t bytes)
+{
+	size_t give = bytes / heap->step * heap->step;
+	if (give > heap->extent)
+		give = heap->extent / heap->step * heap->step;
+	if (!give)
+		return 0;
+	char *new_end = heap->base + heap->extent - give;
+	/* MADV_DONTNEED first so the pages are really returned and read as zero
+	 * if the heap grows over them again. */
+	madvise(new_end, give, MADV_DONTNEED);
+	mprotect(new_end, give, PROT_NONE);
+	heap->extent -= give;
+	return give;
+}
+
+int os_heap_parse_step(const char *value, size_t *step, char *err, size_t err_len)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(value, &end, 10);
+	if (errno || end == value || *end || v == 0 || v > ((size_t)1 << 30) ||
+	    v % page_size() != 0) {
+		snprintf(err, err_len,
+			 "step '%s' must be a multiple of the page size (%zu) up to 1 GiB",
+			 value, page_size());
+		return -1;
+	}
+	*step = (size_t)v;
+	return 0;
+}

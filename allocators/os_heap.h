@@ -1,0 +1,49 @@
+/* os_heap.h - the one OS-memory layer under every in-house strategy.
+ *
+ * A contiguous heap that grows at its end in fixed steps, like sbrk: a large
+ * range of address space is reserved up front (PROT_NONE, no swap charge) and
+ * committed step by step. The committed extent is the strategy's footprint,
+ * so heap bytes are exact and change only when the heap grows or shrinks.
+ * In-house strategies never call malloc; they carve everything from here.
+ */
+#ifndef ALLOCSCOPE_OS_HEAP_H
+#define ALLOCSCOPE_OS_HEAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define OS_HEAP_DEFAULT_STEP 4096u
+
+struct os_heap {
+	char *base;        /* start of the reservation, page aligned */
+	size_t reserved;   /* bytes of address space reserved */
+	size_t extent;     /* bytes committed: [base, base + extent) is usable */
+	size_t peak;       /* high-water mark of extent */
+	size_t step;       /* growth granule, a multiple of the page size */
+};
+
+/* Reserves address space for a heap of at most `reserve` bytes (0: a default
+ * of 64 GiB) growing in `step` bytes (rounded up to the page size). Returns 0,
+ * or -1 when the reservation fails. */
+int os_heap_init(struct os_heap *heap, size_t reserve, size_t step);
+void os_heap_release(struct os_heap *heap);
+
+/* Extends the heap by at least `bytes` (rounded up to the step) and returns
+ * the old end, which is where the new memory starts; NULL when the
+ * reservation is exhausted. The new memory reads as zero. */
+void *os_heap_grow(struct os_heap *heap, size_t bytes);
+
+/* Gives back the last `bytes` of the heap (rounded down to the step); the
+ * peak is kept. Returns the bytes actually released. */
+size_t os_heap_shrink(struct os_heap *heap, size_t bytes);
+
+static inline char *os_heap_end(const struct os_heap *heap)
+{
+	return heap->base + heap->extent;
+}
+
+/* Parses the `step=` parameter shared by every in-house strategy. Returns 0,
+ * or -1 with a message in err. */
+int os_heap_parse_step(const char *value, size_t *step, char *err, size_t err_len);
+
+#endif

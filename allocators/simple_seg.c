@@ -1,0 +1,17 @@
+/* simple_seg.c - placeholder until the strategy lands (issue 3). */
+#include <stdio.h>
+
+#include "allocator.h"
+
+static void *stub_create(const struct allocator_config *cfg, char *err, size_t err_len)
+{
+	(void)cfg;
+	snprintf(err, err_len, "strategy 'simple-seg' is not implemented yet");
+	return NULL;
+}
+
+const struct allocator_ops simple_seg_ops = {
+	.name = "simple-seg",
+	.description = "(not implemented yet)",
+	.create = stub_create,
+};

@@ -1,0 +1,41 @@
+#!/bin/sh
+# deps.sh - the Debian packages allocscope needs.
+#   deps.sh install   install whatever is missing (root), or print the command
+#   deps.sh ensure    the same, but silent when everything is there (make bench/test)
+set -eu
+
+# Required to build and test; the baselines' packages are optional at run time
+# (their strategies show as unavailable) but installed when we can.
+REQUIRED="gcc make libyaml-dev libjemalloc-dev libjemalloc2 libxxhash-dev libcmocka-dev gnuplot-nox valgrind"
+OPTIONAL="libmimalloc-dev libgoogle-perftools-dev clang"
+
+missing=""
+for p in $REQUIRED $OPTIONAL; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+
+if [ -z "$missing" ]; then
+	[ "${1:-install}" = ensure ] || echo "deps: every package is installed"
+	exit 0
+fi
+
+cmd="apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing Debian packages:$missing" >&2
+	echo "deps: run as root:  apt-get update && $cmd" >&2
+	exit 1
+fi
+echo "deps: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >&2 || {
+	# The baselines are optional: retry with the required set alone.
+	req=""
+	for p in $missing; do
+		case " $REQUIRED " in *" $p "*) req="$req $p" ;; esac
+	done
+	[ -n "$req" ] && apt-get install -y -qq --no-install-recommends $req >&2
+}

@@ -1,0 +1,18 @@
+/* gen.h - the `generate:` form of a trace: a seeded, phase-by-phase
+ * description expanded into explicit events, identically on every machine. */
+#ifndef ALLOCSCOPE_GEN_H
+#define ALLOCSCOPE_GEN_H
+
+#include <yaml.h>
+
+#include "diag.h"
+#include "trace.h"
+
+/* Called by the YAML loader right after it has read the `generate` key: reads
+ * the spec (the value node, which it consumes whole) from `parser` and feeds
+ * the expanded events to `b`. Errors name `file` and the node's line and
+ * column. Returns 0 or -1. */
+int gen_expand_yaml(yaml_parser_t *parser, const char *file,
+		    struct trace_builder *b, struct diag *d);
+
+#endif
