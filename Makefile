@@ -10,7 +10,7 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -MMD -MP -pthread
-CPPFLAGS += -Isrc -Iallocators
+CPPFLAGS += -D_GNU_SOURCE -Isrc -Iallocators
 LDLIBS  += -lyaml -lxxhash -ldl -lm -lpthread
 
 ifeq ($(SANITIZE),1)

@@ -81,9 +81,21 @@ struct allocator_ops {
 	 * coalescing); returns 0, or -1 with a description in err. */
 	int (*check)(void *self, char *err, size_t err_len);
 
-	/* Optional. Lower and upper bound of the memory the instance hands out,
-	 * so `allocscope check` can verify blocks lie inside the heap. */
+	/* Optional; in-house strategies provide it. Lower and upper bound of
+	 * the memory the instance hands out, so `allocscope check` can verify
+	 * blocks lie inside the heap. A strategy that provides heap_range
+	 * promises that heap_stats is exact and cheap (it is read after every
+	 * event); for the others it is sampled (see README, "Fragmentation"). */
 	void (*heap_range)(void *self, uintptr_t *lo, uintptr_t *hi);
+
+	/* Optional; baselines provide it. The shared library that must be in
+	 * the replay process from its start (the runner puts it in LD_PRELOAD),
+	 * or NULL for the process's own malloc. */
+	const char *(*preload)(const struct allocator_config *cfg);
+
+	/* Optional. The allocator's identity and version ("jemalloc 5.3.0-0-g54eaed1"),
+	 * recorded in meta.yaml. Called in the replay process after create. */
+	void (*version)(void *self, char *buf, size_t len);
 };
 
 #endif

@@ -1,0 +1,244 @@
+/* cmd_replay.c - `allocscope __replay`, the child side of every run: a fresh
+ * process (started by runner.c, with the strategy's library preloaded where it
+ * needs one) that maps the cached trace, creates one strategy instance, runs
+ * one pass, and reports `key value` lines on the result descriptor. Exit
+ * status 0 with `status ok`, 3 when the strategy could not be set up. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "replay.h"
+#include "strategy.h"
+#include "timeline.h"
+
+#define EXIT_SETUP_FAILED 3
+
+static const char replay_usage[] =
+	"usage: allocscope __replay --trace FILE --strategy SPEC --pass PASS\n"
+	"           [--touch MODE] [--size-scale K] [--max-size N] [--timeline FILE]\n"
+	"           [--result-fd FD]\n"
+	"       allocscope __replay --strategy SPEC --identify [--result-fd FD]\n"
+	"internal: one replay in this process; runs are started by 'run' and 'bench'\n";
+
+struct replay_args {
+	const char *trace_path, *strategy, *pass, *timeline_path;
+	enum touch_mode touch;
+	uint64_t size_scale, max_size;
+	int result_fd, identify;
+};
+
+static int result_fd = 1;
+
+/* One `key value` line to the parent; dprintf, because stdio would malloc
+ * from the allocator under test. */
+static void report(const char *key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void report(const char *key, const char *fmt, ...)
+{
+	char value[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(value, sizeof value, fmt, ap);
+	va_end(ap);
+	for (char *c = value; *c; c++)
+		if (*c == '\n')
+			*c = ' ';
+	dprintf(result_fd, "%s %s\n", key, value);
+}
+
+static int setup_failed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int setup_failed(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	report("error", "%s", msg);
+	return EXIT_SETUP_FAILED;
+}
+
+static int parse_args(int argc, char **argv, struct replay_args *a)
+{
+	static const struct option options[] = {
+		{"trace", required_argument, NULL, 'w'},
+		{"strategy", required_argument, NULL, 'a'},
+		{"pass", required_argument, NULL, 'p'},
+		{"touch", required_argument, NULL, 't'},
+		{"size-scale", required_argument, NULL, 'k'},
+		{"max-size", required_argument, NULL, 'm'},
+		{"timeline", required_argument, NULL, 'l'},
+		{"result-fd", required_argument, NULL, 'f'},
+		{"identify", no_argument, NULL, 'i'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	uint64_t v;
+	int c;
+	*a = (struct replay_args){.touch = TOUCH_PAGES, .size_scale = 1, .result_fd = 1};
+	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (c) {
+		case 'w': a->trace_path = optarg; break;
+		case 'a': a->strategy = optarg; break;
+		case 'p': a->pass = optarg; break;
+		case 'l': a->timeline_path = optarg; break;
+		case 'i': a->identify = 1; break;
+		case 't':
+			if (replay_parse_touch(optarg, &a->touch)) {
+				error_msg("invalid value '%s' for --touch (none, first, pages, all)",
+					  optarg);
+				return -1;
+			}
+			break;
+		case 'k':
+			if (cli_parse_u64("--size-scale", optarg, 1, 1u << 20, &a->size_scale))
+				return -1;
+			break;
+		case 'm':
+			if (cli_parse_u64("--max-size", optarg, 1, UINT64_MAX, &a->max_size))
+				return -1;
+			break;
+		case 'f':
+			if (cli_parse_u64("--result-fd", optarg, 0, 1024, &v))
+				return -1;
+			a->result_fd = (int)v;
+			break;
+		case 'h':
+			cli_usage(replay_usage, 0);
+			exit(EXIT_OK);
+		default:
+			cli_usage(replay_usage, 1);
+			return -1;
+		}
+	}
+	if (!a->strategy || (!a->identify && (!a->trace_path || !a->pass))) {
+		cli_usage(replay_usage, 1);
+		return -1;
+	}
+	return 0;
+}
+
+/* Faults the mapped events in, so no page fault of the trace's own lands in
+ * a timed loop. */
+static void trace_prefault(const struct trace *t)
+{
+	volatile uint64_t sink = 0;
+	const char *p = (const char *)t->events;
+	uint64_t bytes = t->n_events * sizeof *t->events;
+	for (uint64_t off = 0; off < bytes; off += 4096)
+		sink += (unsigned char)p[off];
+	(void)sink;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void report_max_rss(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	report("max_rss_bytes", "%llu", (unsigned long long)ru.ru_maxrss * 1024ull);
+}
+
+static int pass_throughput(struct replay *r)
+{
+	uint64_t start = now_ns();
+	replay_throughput(r);
+	uint64_t end = now_ns();
+	report("ns", "%llu", (unsigned long long)(end - start));
+	report("oom", "%llu", (unsigned long long)r->oom);
+	return 0;
+}
+
+static int pass_memory(struct replay *r, const char *timeline_path)
+{
+	static struct timeline_sample timeline[TIMELINE_MAX_SAMPLES];
+	struct memory_result m;
+	size_t n_timeline = 0;
+	char why[512];
+	if (replay_memory(r, &m, timeline, &n_timeline, why, sizeof why)) {
+		report("invalid", "%s", why);
+		return 0;
+	}
+	report("oom", "%llu", (unsigned long long)r->oom);
+	report("peak_live_bytes", "%llu", (unsigned long long)m.peak_live_bytes);
+	report("peak_heap_bytes", "%llu", (unsigned long long)m.peak_heap_bytes);
+	report("heap_at_peak_live_bytes", "%llu", (unsigned long long)m.heap_at_peak_live_bytes);
+	report("live_at_peak_heap_bytes", "%llu", (unsigned long long)m.live_at_peak_heap_bytes);
+	report("internal_frag_bytes", "%llu", (unsigned long long)m.internal_frag_bytes);
+	report("heap_samples", "%llu", (unsigned long long)m.heap_samples);
+	report("heap_exact", "%d", m.heap_exact);
+	report_max_rss();
+	if (timeline_path && timeline_write(timeline_path, timeline, n_timeline))
+		report("warning", "cannot write timeline '%s': %s", timeline_path, strerror(errno));
+	return 0;
+}
+
+static int pass_check(struct replay *r)
+{
+	char why[512];
+	if (replay_check(r, why, sizeof why))
+		report("invalid", "%s", why);
+	report("oom", "%llu", (unsigned long long)r->oom);
+	return 0;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	struct replay_args a;
+	struct strategy s;
+	struct trace t = {0};
+	struct diag d;
+	char err[512] = "";
+
+	if (parse_args(argc, argv, &a))
+		return EXIT_BAD_INPUT;
+	result_fd = a.result_fd;
+	if (strategy_resolve(a.strategy, &s, &d))
+		return setup_failed("%s", d.message);
+	if (!a.identify) {
+		struct trace_load_options lo = {.max_size = a.max_size};
+		if (trace_load(a.trace_path, &lo, &t, &d))
+			return setup_failed("%s:%lu:%lu: %s", d.file, d.line, d.column, d.message);
+		trace_prefault(&t);
+	}
+	void *self = s.ops->create(&s.cfg, err, sizeof err);
+	if (!self)
+		return setup_failed("cannot create '%s': %s", s.spec, err[0] ? err : "no reason given");
+	if (s.ops->version) {
+		char version[256] = "";
+		s.ops->version(self, version, sizeof version);
+		report("version", "%s", version);
+	}
+	if (a.identify) {
+		report("status", "ok");
+		return EXIT_OK;
+	}
+
+	struct replay r;
+	if (replay_init(&r, s.ops, self, &t, a.touch, a.size_scale))
+		return setup_failed("cannot set up the replay: %s", strerror(errno));
+	report("events", "%llu", (unsigned long long)t.n_events);
+	if (!strcmp(a.pass, "throughput"))
+		pass_throughput(&r);
+	else if (!strcmp(a.pass, "memory"))
+		pass_memory(&r, a.timeline_path);
+	else if (!strcmp(a.pass, "check"))
+		pass_check(&r);
+	else
+		return setup_failed("unknown pass '%s'", a.pass);
+	report("status", "ok");
+	/* No destroy and no free of the live blocks: the process ends here, and
+	 * a strategy's teardown is not part of any figure. */
+	return EXIT_OK;
+}

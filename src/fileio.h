@@ -1,0 +1,24 @@
+/* fileio.h - whole files only: every output is written under a temporary name
+ * in its directory and renamed over the target once complete and flushed. */
+#ifndef ALLOCSCOPE_FILEIO_H
+#define ALLOCSCOPE_FILEIO_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Opens a fresh temporary file next to `path` (its name goes to tmp). */
+int fileio_open_temp(const char *path, char *tmp, size_t tmp_len);
+
+/* write(2) until done; 0 or -1 (errno). */
+int fileio_write_all(int fd, const void *buf, size_t len);
+
+/* Closes fd; when ok, fsyncs and renames tmp over path, else removes tmp.
+ * Returns 0 on a successful commit, -1 otherwise (errno). */
+int fileio_commit_temp(int fd, const char *tmp, const char *path, int ok);
+
+/* The same for stdio: opens a FILE on a temporary name, and commits it
+ * (checking fflush/ferror) or discards it. */
+FILE *fileio_fopen_temp(const char *path, char *tmp, size_t tmp_len);
+int fileio_fcommit_temp(FILE *f, const char *tmp, const char *path);
+
+#endif

@@ -1,0 +1,530 @@
+/* matrix.c - the run loop: load and validate everything first (bad input
+ * stops the run before anything is written), then per workload one memory
+ * pass per strategy and REPS throughput passes taken round-robin across the
+ * strategies (so slow drift of a shared machine spreads over all of them),
+ * each in a fresh process, rows written as soon as they are known. */
+#include "matrix.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "meta.h"
+#include "results.h"
+#include "runner.h"
+#include "strategy.h"
+#include "summary.h"
+#include "timeline.h"
+#include "trace.h"
+
+/* Copies into a char array, cutting what does not fit. */
+#define COPY_STATUS(dst, src) snprintf((dst), sizeof(dst), "%.*s", (int)sizeof(dst) - 1, (src))
+
+#define DEFAULT_REPS 5
+#define DEFAULT_TIMEOUT_S 600
+
+static const char throughput_header[] =
+	"workload,strategy,params,reps,events,ns_per_op_median,ns_per_op_min,"
+	"ns_per_op_max,mops_per_sec,status";
+static const char fragmentation_header[] =
+	"workload,strategy,peak_live_bytes,peak_heap_bytes,heap_at_peak_live_bytes,"
+	"live_at_peak_heap_bytes,frag_peaks,internal_frag_bytes,utilization,"
+	"max_rss_bytes,status";
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+	runner_kill_current();
+}
+
+void matrix_options_init(struct matrix_options *o)
+{
+	memset(o, 0, sizeof *o);
+	o->reps = DEFAULT_REPS;
+	o->touch = TOUCH_PAGES;
+	o->size_scale = 1;
+	o->max_size = TRACE_DEFAULT_MAX_SIZE;
+	o->timeout_s = DEFAULT_TIMEOUT_S;
+	o->root = "results";
+}
+
+int matrix_parse_args(struct matrix_options *o, int argc, char **argv, const char *usage)
+{
+	static const struct option options[] = {
+		{"strategies", required_argument, NULL, 'a'},
+		{"workloads", required_argument, NULL, 'w'},
+		{"reps", required_argument, NULL, 'n'},
+		{"output", required_argument, NULL, 'o'},
+		{"touch", required_argument, NULL, 't'},
+		{"size-scale", required_argument, NULL, 'k'},
+		{"max-size", required_argument, NULL, 'm'},
+		{"timeout", required_argument, NULL, 'T'},
+		{"label", required_argument, NULL, 'L'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	uint64_t v;
+	int c;
+	snprintf(o->command, sizeof o->command, "allocscope");
+	for (int i = 0; i < argc; i++) {
+		size_t used = strlen(o->command);
+		snprintf(o->command + used, sizeof o->command - used, " %s", argv[i]);
+	}
+	while ((c = getopt_long(argc, argv, "a:w:n:o:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			o->n_strategies += strategy_split_list(optarg, o->strategies + o->n_strategies,
+							       MATRIX_MAX_ITEMS - o->n_strategies);
+			break;
+		case 'w':
+			o->n_workloads += strategy_split_list(optarg, o->workloads + o->n_workloads,
+							      MATRIX_MAX_ITEMS - o->n_workloads);
+			break;
+		case 'n':
+			if (cli_parse_u64("-n", optarg, 1, 1000, &v))
+				return -1;
+			o->reps = (unsigned)v;
+			break;
+		case 'o':
+			o->root = optarg;
+			break;
+		case 't':
+			if (replay_parse_touch(optarg, &o->touch)) {
+				error_msg("invalid value '%s' for --touch (none, first, pages, all)",
+					  optarg);
+				return -1;
+			}
+			break;
+		case 'k':
+			if (cli_parse_u64("--size-scale", optarg, 1, 1u << 20, &o->size_scale))
+				return -1;
+			break;
+		case 'm':
+			if (cli_parse_u64("--max-size", optarg, 1, UINT64_MAX, &o->max_size))
+				return -1;
+			break;
+		case 'T':
+			if (cli_parse_u64("--timeout", optarg, 0, 86400, &v))
+				return -1;
+			o->timeout_s = (unsigned)v;
+			break;
+		case 'L':
+			o->label = optarg;
+			for (const char *p = optarg; *p; p++)
+				if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					    "0123456789._-", *p)) {
+					error_msg("invalid --label '%s' (use [A-Za-z0-9._-])", optarg);
+					return -1;
+				}
+			break;
+		case 'h':
+			cli_usage(usage, 0);
+			exit(EXIT_OK);
+		default:
+			cli_usage(usage, 1);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		error_msg("unexpected argument '%s'", argv[optind]);
+		cli_usage(usage, 1);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- validating the input before anything runs ------------------------- */
+
+static void print_load_warning(void *ctx, const struct diag *w)
+{
+	(void)ctx;
+	diag_warn(w->file, w->line, w->column, "%s", w->message);
+}
+
+static int load_workloads(const struct matrix_options *o, struct meta_workload *wl)
+{
+	struct trace_load_options lo = {.max_size = o->max_size, .warn = print_load_warning};
+	for (size_t i = 0; i < o->n_workloads; i++) {
+		struct trace t = {0};
+		struct diag d;
+		if (trace_load(o->workloads[i], &lo, &t, &d)) {
+			diag_print(&d);
+			return -1;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(wl[j].name, t.name)) {
+				error_msg("workloads '%s' and '%s' are both named '%s'",
+					  wl[j].path, o->workloads[i], t.name);
+				trace_free(&t);
+				return -1;
+			}
+		wl[i].path = o->workloads[i];
+		snprintf(wl[i].name, sizeof wl[i].name, "%s", t.name);
+		wl[i].events = t.n_events;
+		wl[i].peak_live_bytes = t.peak_live_bytes;
+		trace_free(&t);
+	}
+	return 0;
+}
+
+static int resolve_strategies(const struct matrix_options *o, struct strategy *s)
+{
+	for (size_t i = 0; i < o->n_strategies; i++) {
+		struct diag d;
+		if (strategy_resolve(o->strategies[i], &s[i], &d)) {
+			diag_print(&d);
+			return -1;
+		}
+		/* Parameter values are checked by create(); try it here, where a bad
+		 * value can still stop the run, for strategies that need no preload. */
+		if (!s[i].ops->preload && strategy_available(&s[i], NULL, 0) == 0) {
+			char err[512] = "";
+			void *self = s[i].ops->create(&s[i].cfg, err, sizeof err);
+			if (!self) {
+				error_msg("strategy '%s': %s", s[i].spec, err);
+				return -1;
+			}
+			if (s[i].ops->destroy)
+				s[i].ops->destroy(self);
+		}
+	}
+	return 0;
+}
+
+/* ---- one replay process -------------------------------------------------- */
+
+struct job {
+	const struct matrix_options *o;
+	const struct strategy *s;
+	const struct meta_workload *w;
+	const char *pass;
+	const char *timeline_path;
+};
+
+static void run_job(const struct job *j, struct runner_result *res)
+{
+	char scale[32], max_size[32];
+	snprintf(scale, sizeof scale, "%llu", (unsigned long long)j->o->size_scale);
+	snprintf(max_size, sizeof max_size, "%llu", (unsigned long long)j->o->max_size);
+	char *args[20] = {
+		"--trace", (char *)j->w->path, "--strategy", (char *)j->s->spec,
+		"--pass", (char *)j->pass, "--touch", (char *)replay_touch_name(j->o->touch),
+		"--size-scale", scale, "--max-size", max_size,
+	};
+	size_t n = 12;
+	if (j->timeline_path) {
+		args[n++] = "--timeline";
+		args[n++] = (char *)j->timeline_path;
+	}
+	args[n] = NULL;
+	const char *preload = j->s->ops->preload ? j->s->ops->preload(&j->s->cfg) : NULL;
+	if (runner_replay(args, preload, j->o->timeout_s, res))
+		COPY_STATUS(res->status, "failed:cannot start a replay process");
+	if (interrupted)
+		COPY_STATUS(res->status, "interrupted");
+}
+
+/* ---- progress on a terminal ---------------------------------------------- */
+
+struct progress {
+	int on;
+	unsigned done, total;
+	time_t start;
+};
+
+static void progress_show(struct progress *p, const char *strategy, const char *workload,
+			  const char *what)
+{
+	if (!p->on)
+		return;
+	long elapsed = (long)(time(NULL) - p->start);
+	long eta = p->done ? elapsed * (long)(p->total - p->done) / (long)p->done : 0;
+	fprintf(stderr, "\r\033[K[%u/%u] %s \xc3\x97 %s  %s  ETA %ld:%02ld", p->done + 1,
+		p->total, strategy, workload, what, eta / 60, eta % 60);
+	fflush(stderr);
+}
+
+/* ---- rows -------------------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static void fmt_u64(char *buf, size_t len, const struct runner_result *res, const char *key)
+{
+	uint64_t v;
+	if (runner_get_u64(res, key, &v) == 0)
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+	else
+		buf[0] = '\0';
+}
+
+static int fragmentation_row(struct csv_table *csv, const struct meta_workload *w,
+			     const struct strategy *s, const struct runner_result *res,
+			     struct summary_cell *cell, struct diag *d)
+{
+	char row[2048] = "", f[6][32], frag[32] = "", util[32] = "";
+	static const char *const keys[] = {"peak_live_bytes", "peak_heap_bytes",
+		"heap_at_peak_live_bytes", "live_at_peak_heap_bytes", "internal_frag_bytes",
+		"max_rss_bytes"};
+	for (int i = 0; i < 6; i++)
+		fmt_u64(f[i], sizeof f[i], res, keys[i]);
+	uint64_t live = 0, heap = 0;
+	if (!res->crashed && !runner_get_u64(res, "peak_live_bytes", &live) &&
+	    !runner_get_u64(res, "peak_heap_bytes", &heap) && live && heap) {
+		cell->frag_peaks = (double)heap / (double)live - 1.0;
+		cell->has_frag = 1;
+		snprintf(frag, sizeof frag, "%.6f", cell->frag_peaks);
+		snprintf(util, sizeof util, "%.6f", (double)live / (double)heap);
+	}
+	csv_append(row, sizeof row, w->name);
+	csv_append(row, sizeof row, s->spec);
+	for (int i = 0; i < 4; i++)
+		csv_append(row, sizeof row, f[i]);
+	csv_append(row, sizeof row, frag);
+	csv_append(row, sizeof row, f[4]);
+	csv_append(row, sizeof row, util);
+	csv_append(row, sizeof row, f[5]);
+	csv_append(row, sizeof row, res->status);
+	return csv_table_add(csv, row, d);
+}
+
+static int throughput_row(struct csv_table *csv, const struct meta_workload *w,
+			  const struct strategy *s, double *ns_per_op, unsigned ok_reps,
+			  const char *status, struct summary_cell *cell, struct diag *d)
+{
+	char row[2048] = "", reps[16], events[32], med[32] = "", lo[32] = "", hi[32] = "",
+	     mops[32] = "";
+	snprintf(reps, sizeof reps, "%u", ok_reps);
+	snprintf(events, sizeof events, "%llu", (unsigned long long)w->events);
+	if (ok_reps) {
+		qsort(ns_per_op, ok_reps, sizeof *ns_per_op, cmp_double);
+		double median = ok_reps % 2 ? ns_per_op[ok_reps / 2]
+			: (ns_per_op[ok_reps / 2 - 1] + ns_per_op[ok_reps / 2]) / 2;
+		cell->ns_median = median;
+		cell->ns_min = ns_per_op[0];
+		cell->ns_max = ns_per_op[ok_reps - 1];
+		cell->has_ns = 1;
+		snprintf(med, sizeof med, "%.3f", median);
+		snprintf(lo, sizeof lo, "%.3f", ns_per_op[0]);
+		snprintf(hi, sizeof hi, "%.3f", ns_per_op[ok_reps - 1]);
+		snprintf(mops, sizeof mops, "%.3f", median > 0 ? 1000.0 / median : 0.0);
+	}
+	csv_append(row, sizeof row, w->name);
+	csv_append(row, sizeof row, s->spec);
+	csv_append(row, sizeof row, s->params);
+	csv_append(row, sizeof row, reps);
+	csv_append(row, sizeof row, events);
+	csv_append(row, sizeof row, med);
+	csv_append(row, sizeof row, lo);
+	csv_append(row, sizeof row, hi);
+	csv_append(row, sizeof row, mops);
+	csv_append(row, sizeof row, status);
+	return csv_table_add(csv, row, d);
+}
+
+/* ---- the loop ------------------------------------------------------------ */
+
+struct run_state {
+	const struct matrix_options *o;
+	struct strategy *s;
+	struct meta_workload *wl;
+	struct meta_strategy *ms;
+	struct results_dir rd;
+	struct csv_table throughput, fragmentation;
+	struct summary summary;
+	struct progress progress;
+	int failed;
+};
+
+static void note_status(struct run_state *st, size_t si, const char *status,
+			const struct runner_result *res)
+{
+	char version[256];
+	if (res && !st->ms[si].version[0] && runner_get(res, "version", version, sizeof version) == 0)
+		COPY_STATUS(st->ms[si].version, version);
+	if (strcmp(status, "ok") && strncmp(status, "skipped:", 8))
+		st->failed = 1;
+}
+
+/* What one strategy's replays on the current workload have given so far. */
+struct strategy_work {
+	char skip[300];      /* "skipped:REASON" when unavailable */
+	char status[512];    /* first status other than ok, else "ok" */
+	double ns_per_op[64];
+	unsigned ok_reps;
+};
+
+static void memory_passes(struct run_state *st, size_t wi, struct strategy_work *work,
+			  struct diag *d, int *err)
+{
+	const struct meta_workload *w = &st->wl[wi];
+	for (size_t si = 0; si < st->o->n_strategies && !interrupted && !*err; si++) {
+		struct summary_cell *cell = summary_cell(&st->summary, wi, si);
+		struct strategy_work *sw = &work[si];
+		char why[256] = "";
+		struct runner_result res;
+		COPY_STATUS(sw->status, "ok");
+		if (strategy_available(&st->s[si], why, sizeof why)) {
+			snprintf(sw->skip, sizeof sw->skip, "skipped:%.*s", 250, why);
+			COPY_STATUS(res.status, sw->skip);
+			res.report[0] = '\0';
+			res.crashed = 1;
+			st->progress.done += 1 + st->o->reps;
+		} else {
+			char name[600], path[4800];
+			timeline_file_name(name, sizeof name, w->name, st->s[si].spec);
+			snprintf(path, sizeof path, "%s/timeline/%s", st->rd.path, name);
+			progress_show(&st->progress, st->s[si].spec, w->name, "memory");
+			struct job j = {st->o, &st->s[si], w, "memory", path};
+			run_job(&j, &res);
+			st->progress.done++;
+		}
+		COPY_STATUS(cell->status, res.status);
+		note_status(st, si, res.status, &res);
+		if (fragmentation_row(&st->fragmentation, w, &st->s[si], &res, cell, d))
+			*err = 1;
+	}
+}
+
+static void throughput_passes(struct run_state *st, size_t wi, struct strategy_work *work)
+{
+	const struct meta_workload *w = &st->wl[wi];
+	const unsigned reps = st->o->reps;
+	for (unsigned rep = 0; rep < reps && !interrupted; rep++) {
+		for (size_t si = 0; si < st->o->n_strategies && !interrupted; si++) {
+			struct strategy_work *sw = &work[si];
+			if (sw->skip[0])
+				continue;
+			char what[64];
+			snprintf(what, sizeof what, "rep %u/%u", rep + 1, reps);
+			progress_show(&st->progress, st->s[si].spec, w->name, what);
+			struct runner_result res;
+			struct job j = {st->o, &st->s[si], w, "throughput", NULL};
+			run_job(&j, &res);
+			st->progress.done++;
+			uint64_t total_ns;
+			if (!res.crashed && !runner_get_u64(&res, "ns", &total_ns) && sw->ok_reps < 64)
+				sw->ns_per_op[sw->ok_reps++] =
+					w->events ? (double)total_ns / (double)w->events : 0;
+			if (strcmp(res.status, "ok") && !strcmp(sw->status, "ok"))
+				COPY_STATUS(sw->status, res.status);
+			note_status(st, si, res.status, &res);
+		}
+	}
+}
+
+static int run_workload(struct run_state *st, size_t wi, struct diag *d)
+{
+	size_t ns = st->o->n_strategies;
+	int err = 0;
+	struct strategy_work *work = calloc(ns, sizeof *work);
+	if (!work)
+		return diag_set(d, NULL, 0, 0, "out of memory");
+	memory_passes(st, wi, work, d, &err);
+	if (!err)
+		throughput_passes(st, wi, work);
+	for (size_t si = 0; si < ns && !err && !interrupted; si++) {
+		struct summary_cell *cell = summary_cell(&st->summary, wi, si);
+		const char *row_status = work[si].skip[0] ? work[si].skip : work[si].status;
+		if (!strcmp(cell->status, "ok"))
+			COPY_STATUS(cell->status, row_status);
+		if (throughput_row(&st->throughput, &st->wl[wi], &st->s[si], work[si].ns_per_op,
+				   work[si].ok_reps, row_status, cell, d))
+			err = 1;
+	}
+	free(work);
+	return err ? -1 : 0;
+}
+
+static int run_all(struct run_state *st, struct diag *d)
+{
+	if (csv_table_init(&st->throughput, &st->rd, "throughput.csv", throughput_header, d) ||
+	    csv_table_init(&st->fragmentation, &st->rd, "fragmentation.csv",
+			   fragmentation_header, d))
+		return -1;
+	for (size_t wi = 0; wi < st->o->n_workloads && !interrupted; wi++)
+		if (run_workload(st, wi, d))
+			return -1;
+	return 0;
+}
+
+int matrix_run(const struct matrix_options *o)
+{
+	struct run_state st = {.o = o};
+	struct diag d;
+	int rc = EXIT_BAD_INPUT;
+
+	if (!o->n_strategies || !o->n_workloads) {
+		error_msg("nothing to run: give at least one strategy (-a) and one workload (-w)");
+		return EXIT_BAD_INPUT;
+	}
+	st.s = calloc(o->n_strategies, sizeof *st.s);
+	st.ms = calloc(o->n_strategies, sizeof *st.ms);
+	st.wl = calloc(o->n_workloads, sizeof *st.wl);
+	if (!st.s || !st.ms || !st.wl || summary_init(&st.summary, o->n_workloads, o->n_strategies)) {
+		error_msg("out of memory");
+		goto out;
+	}
+	if (resolve_strategies(o, st.s) || load_workloads(o, st.wl))
+		goto out;
+	for (size_t i = 0; i < o->n_strategies; i++) {
+		st.ms[i].spec = st.s[i].spec;
+		st.ms[i].params = st.s[i].params;
+	}
+
+	rc = EXIT_RUN_FAILED;
+	if (results_create(&st.rd, o->root, o->label, &d)) {
+		diag_print(&d);
+		goto out;
+	}
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	st.progress = (struct progress){isatty(2), 0,
+		(unsigned)(o->n_workloads * o->n_strategies * (1 + o->reps)), time(NULL)};
+	meta_write(&st.rd, o, st.wl, st.ms, 0);
+
+	int run_rc = run_all(&st, &d);
+	if (st.progress.on)
+		fputs("\r\033[K", stderr);
+	if (run_rc) {
+		diag_print(&d);
+		results_mark_interrupted(&st.rd, d.message);
+		goto out;
+	}
+	if (interrupted) {
+		char why[64];
+		snprintf(why, sizeof why, "interrupted by SIG%s", sigabbrev_np(interrupted));
+		results_mark_interrupted(&st.rd, why);
+		error_msg("%s: the finished rows are in %s (marked incomplete)", why, st.rd.path);
+		goto out;
+	}
+	if (meta_write(&st.rd, o, st.wl, st.ms, 1) || results_complete(&st.rd, &d)) {
+		error_msg("cannot complete %s", st.rd.path);
+		goto out;
+	}
+	summary_print(&st.summary, stdout, st.wl, st.s);
+	printf("results: %s\n", st.rd.path);
+	rc = fflush(stdout) == 0 && !st.failed ? EXIT_OK : EXIT_RUN_FAILED;
+out:
+	csv_table_release(&st.throughput);
+	csv_table_release(&st.fragmentation);
+	summary_release(&st.summary);
+	if (st.s)
+		for (size_t i = 0; i < o->n_strategies; i++)
+			strategy_release(&st.s[i]);
+	free(st.s);
+	free(st.ms);
+	free(st.wl);
+	return rc;
+}

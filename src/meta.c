@@ -1,0 +1,127 @@
+/* meta.c - writes meta.yaml. Every string is emitted double-quoted with YAML
+ * escapes, so a hostile path or command line cannot break the document. */
+#include "meta.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "version.h"
+
+static void put_quoted(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void put_field(FILE *f, const char *indent, const char *key, const char *value)
+{
+	fprintf(f, "%s%s: ", indent, key);
+	put_quoted(f, value);
+	fputc('\n', f);
+}
+
+static void cpu_model(char *buf, size_t len)
+{
+	char line[512];
+	snprintf(buf, len, "unknown");
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f)) {
+		char *colon = strchr(line, ':');
+		if (colon && !strncmp(line, "model name", 10)) {
+			colon += 2;
+			colon[strcspn(colon, "\n")] = '\0';
+			snprintf(buf, len, "%s", colon);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+static void write_host(FILE *f)
+{
+	char cpu[256], host[256] = "", kernel[600];
+	struct utsname u;
+	cpu_model(cpu, sizeof cpu);
+	gethostname(host, sizeof host - 1);
+	if (uname(&u) == 0)
+		snprintf(kernel, sizeof kernel, "%s %s %s", u.sysname, u.release, u.machine);
+	else
+		snprintf(kernel, sizeof kernel, "unknown");
+	fputs("host:\n", f);
+	put_field(f, "  ", "name", host);
+	put_field(f, "  ", "cpu", cpu);
+	fprintf(f, "  cores: %ld\n", sysconf(_SC_NPROCESSORS_ONLN));
+	put_field(f, "  ", "kernel", kernel);
+}
+
+static void write_versions(FILE *f)
+{
+	char jemalloc[256];
+	version_jemalloc(jemalloc, sizeof jemalloc);
+	fputs("versions:\n", f);
+	put_field(f, "  ", "allocscope", version_allocscope());
+	put_field(f, "  ", "compiler", version_compiler());
+	put_field(f, "  ", "glibc", version_glibc());
+	put_field(f, "  ", "libyaml", version_libyaml());
+	put_field(f, "  ", "jemalloc", jemalloc);
+}
+
+static void write_settings(FILE *f, const struct matrix_options *o)
+{
+	fputs("settings:\n", f);
+	fprintf(f, "  reps: %u\n", o->reps);
+	fprintf(f, "  touch: %s\n", replay_touch_name(o->touch));
+	fprintf(f, "  size_scale: %llu\n", (unsigned long long)o->size_scale);
+	fprintf(f, "  max_size: %llu\n", (unsigned long long)o->max_size);
+	fprintf(f, "  timeout_s: %u\n", o->timeout_s);
+	fputs("  clock: CLOCK_MONOTONIC around the whole replay loop\n", f);
+}
+
+int meta_write(const struct results_dir *rd, const struct matrix_options *o,
+	       const struct meta_workload *wl, const struct meta_strategy *ms, int complete)
+{
+	char path[4200], tmp[4300], date[64];
+	snprintf(path, sizeof path, "%s/meta.yaml", rd->path);
+	FILE *f = fileio_fopen_temp(path, tmp, sizeof tmp);
+	if (!f)
+		return -1;
+	time_t now = time(NULL);
+	strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S%z", localtime(&now));
+
+	fputs("# allocscope results: what produced the CSVs in this directory\n", f);
+	put_field(f, "", "command", o->command);
+	put_field(f, "", "date", date);
+	fprintf(f, "complete: %s\n", complete ? "true" : "false");
+	write_host(f);
+	write_versions(f);
+	write_settings(f, o);
+	fputs("workloads:\n", f);
+	for (size_t i = 0; i < o->n_workloads; i++) {
+		put_field(f, "  - ", "name", wl[i].name);
+		put_field(f, "    ", "file", wl[i].path);
+		fprintf(f, "    events: %llu\n    peak_live_bytes: %llu\n",
+			(unsigned long long)wl[i].events, (unsigned long long)wl[i].peak_live_bytes);
+	}
+	fputs("strategies:\n", f);
+	for (size_t i = 0; i < o->n_strategies; i++) {
+		put_field(f, "  - ", "strategy", ms[i].spec);
+		put_field(f, "    ", "params", ms[i].params);
+		put_field(f, "    ", "version", ms[i].version[0] ? ms[i].version : "in-house");
+	}
+	return fileio_fcommit_temp(f, tmp, path);
+}

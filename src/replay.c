@@ -1,0 +1,237 @@
+/* replay.c - the replay loops. The throughput loop is the product's hot path:
+ * one switch, one indirect call and the touching per event, nothing else. The
+ * memory and check loops add their bookkeeping around the same calls. */
+#include "replay.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "block_set.h"
+#include "replay_step.h"
+
+static const char *const touch_names[] = {"none", "first", "pages", "all"};
+
+int replay_parse_touch(const char *text, enum touch_mode *out)
+{
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(text, touch_names[i])) {
+			*out = (enum touch_mode)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *replay_touch_name(enum touch_mode mode)
+{
+	return touch_names[mode];
+}
+
+/* mmap'ed, pre-faulted and zeroed: no page fault of the harness's own lands
+ * in a timed loop, and nothing comes from the allocator under test. */
+static void *table_map(uint64_t bytes)
+{
+	void *p = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+int replay_init(struct replay *r, const struct allocator_ops *ops, void *self,
+		const struct trace *t, enum touch_mode touch, uint64_t size_scale)
+{
+	memset(r, 0, sizeof *r);
+	if (!size_scale || t->max_request > UINT64_MAX / 4 / size_scale) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	r->ops = ops;
+	r->self = self;
+	r->trace = t;
+	r->touch = touch;
+	r->size_scale = size_scale;
+	r->ptr = table_map((uint64_t)t->n_slots * sizeof *r->ptr);
+	return r->ptr ? 0 : -1;
+}
+
+void replay_release(struct replay *r)
+{
+	if (r->ptr)
+		munmap(r->ptr, (uint64_t)r->trace->n_slots * sizeof *r->ptr);
+	r->ptr = NULL;
+}
+
+void replay_throughput(struct replay *r)
+{
+	const struct trace_event *e = r->trace->events, *end = e + r->trace->n_events;
+	const uint64_t scale = r->size_scale;
+	const enum touch_mode touch = r->touch;
+	for (; e < end; e++) {
+		uint64_t size = e->size * scale;
+		void *p = replay_call(r, e, size);
+		if (e->op != TRACE_FREE)
+			touch_block(touch, p, size);
+	}
+}
+
+/* ---- memory pass ------------------------------------------------------- */
+
+/* Heap bytes are read after every event where the strategy says that is exact
+ * and cheap (in-house strategies). Elsewhere (mallinfo2 walks the free lists)
+ * they are sampled whenever the bytes allocated since the last sample exceed
+ * 1/256 of the peak so far (at least 1 KiB): the heap cannot grow by more
+ * than what was allocated, so a peak is missed by at most that much plus the
+ * allocator's own growth granule. */
+struct heap_sampler {
+	int exact;
+	uint64_t allocated_since, last, samples;
+};
+
+static uint64_t heap_read(struct replay *r, struct heap_sampler *hs)
+{
+	struct allocator_heap_stats st = {0, 0};
+	r->ops->heap_stats(r->self, &st);
+	hs->allocated_since = 0;
+	hs->samples++;
+	return hs->last = st.current_bytes;
+}
+
+/* Live bytes at the peak heap (J&W's measure #3): while the heap stands at
+ * its peak, the most live bytes seen, so a heap that reached its peak early
+ * (an allocator's start-up reservation) is measured against the live set it
+ * was held for, not against the empty trace at event 0. */
+static void heap_note_peak(uint64_t *peak_heap, uint64_t heap, uint64_t live,
+			   struct memory_result *res)
+{
+	if (heap > *peak_heap || (heap == *peak_heap && live > res->live_at_peak_heap_bytes)) {
+		*peak_heap = heap;
+		res->live_at_peak_heap_bytes = live;
+	}
+}
+
+static int invalid_block(char *why, size_t len, uint64_t index, const char *fmt,
+			 uint32_t slot, const void *p)
+{
+	char what[160];
+	snprintf(what, sizeof what, fmt, slot, p);
+	snprintf(why, len, "event %llu: %s", (unsigned long long)index, what);
+	return -1;
+}
+
+int replay_validate_block(struct replay *r, struct block_set *set, uint64_t index,
+			  const struct trace_event *e, void *p, uint64_t size,
+			  char *why, size_t len)
+{
+	uintptr_t a = (uintptr_t)p, lo, hi;
+	uint64_t align = e->op == TRACE_ALIGNED ? (uint64_t)1 << e->align_log2 : 0;
+	if (align < ALLOCATOR_MIN_ALIGN)
+		align = ALLOCATOR_MIN_ALIGN;
+	if (a % align)
+		return invalid_block(why, len, index, "block %u at %p is misaligned",
+				     e->slot, p);
+	if (r->ops->heap_range) {
+		r->ops->heap_range(r->self, &lo, &hi);
+		if (a < lo || a + size > hi)
+			return invalid_block(why, len, index,
+					     "block %u at %p lies outside the heap", e->slot, p);
+	}
+	uint32_t other;
+	if (block_set_insert(set, e->slot, a, size, &other))
+		return invalid_block(why, len, index, "block %u at %p overlaps a live block",
+				     e->slot, p);
+	return 0;
+}
+
+struct accounting {
+	uint64_t *size;      /* requested size of each slot (unscaled) */
+	uint64_t *slack;     /* usable - requested, scaled */
+	uint64_t live, slack_total;
+};
+
+int replay_memory(struct replay *r, struct memory_result *res,
+		  struct timeline_sample *timeline, size_t *n_timeline,
+		  char *why, size_t why_len)
+{
+	const struct trace *t = r->trace;
+	const uint64_t scale = r->size_scale;
+	struct heap_sampler hs = {.exact = r->ops->heap_range != NULL};
+	struct block_set set = {.map = NULL};
+	struct accounting acc = {0};
+	int rc = -1;
+
+	memset(res, 0, sizeof *res);
+	*n_timeline = 0;
+	acc.size = table_map((uint64_t)t->n_slots * sizeof *acc.size);
+	acc.slack = table_map((uint64_t)t->n_slots * sizeof *acc.slack);
+	if (!acc.size || !acc.slack || block_set_init(&set, t->n_slots)) {
+		snprintf(why, why_len, "cannot map the accounting tables");
+		goto out;
+	}
+
+	uint64_t stride = (t->n_events + TIMELINE_MAX_SAMPLES - 3) / (TIMELINE_MAX_SAMPLES - 2);
+	if (!stride)
+		stride = 1;
+	uint64_t heap = heap_read(r, &hs), peak_heap = heap;
+	timeline[(*n_timeline)++] = (struct timeline_sample){0, 0, heap / scale};
+	res->peak_heap_bytes = heap;
+
+	for (uint64_t i = 0; i < t->n_events; i++) {
+		const struct trace_event *e = &t->events[i];
+		uint64_t size = e->size * scale;
+		void *old = r->ptr[e->slot];
+		uint64_t old_size = acc.size[e->slot], oom_before = r->oom;
+		if (old && e->op >= TRACE_REALLOC) {
+			block_set_remove(&set, e->slot);
+			acc.live -= acc.size[e->slot];
+			acc.slack_total -= acc.slack[e->slot];
+			acc.size[e->slot] = acc.slack[e->slot] = 0;
+		}
+		void *p = replay_call(r, e, size);
+		if (r->oom != oom_before && e->op == TRACE_REALLOC && old) {
+			/* A failed realloc leaves the old block as it was. */
+			uint32_t other;
+			block_set_insert(&set, e->slot, (uintptr_t)old, old_size * scale, &other);
+			acc.size[e->slot] = old_size;
+			acc.live += old_size;
+		} else if (e->op != TRACE_FREE && p) {
+			touch_block(r->touch, p, size);
+			if (replay_validate_block(r, &set, i, e, p, size, why, why_len))
+				goto out;
+			uint64_t usable = r->ops->usable_size(r->self, p);
+			acc.size[e->slot] = e->size;
+			acc.slack[e->slot] = usable > size ? usable - size : 0;
+			acc.live += e->size;
+			acc.slack_total += acc.slack[e->slot];
+			hs.allocated_since += size;
+		}
+
+		if (hs.exact || hs.allocated_since > (peak_heap >> 8) + 1024)
+			heap = heap_read(r, &hs);
+		heap_note_peak(&peak_heap, heap, acc.live, res);
+		if (acc.live > res->peak_live_bytes) {
+			res->peak_live_bytes = acc.live;
+			res->heap_at_peak_live_bytes = heap;
+			res->internal_frag_bytes = acc.slack_total;
+		}
+		if ((i + 1) % stride == 0 || i + 1 == t->n_events) {
+			if (!hs.exact)
+				heap = heap_read(r, &hs);
+			heap_note_peak(&peak_heap, heap, acc.live, res);
+			timeline[(*n_timeline)++] =
+				(struct timeline_sample){i + 1, acc.live, heap / scale};
+		}
+	}
+	res->peak_heap_bytes = peak_heap / scale;
+	res->heap_at_peak_live_bytes /= scale;
+	res->internal_frag_bytes /= scale;
+	res->heap_samples = hs.samples;
+	res->heap_exact = hs.exact;
+	rc = 0;
+out:
+	block_set_release(&set);
+	if (acc.size)
+		munmap(acc.size, (uint64_t)t->n_slots * sizeof *acc.size);
+	if (acc.slack)
+		munmap(acc.slack, (uint64_t)t->n_slots * sizeof *acc.slack);
+	return rc;
+}

@@ -1,0 +1,77 @@
+/* replay_step.h - what every replay pass does per event, shared so that all
+ * passes make exactly the same calls: the call itself and the touching. For
+ * replay.c, replay_check.c and the latency pass only. */
+#ifndef ALLOCSCOPE_REPLAY_STEP_H
+#define ALLOCSCOPE_REPLAY_STEP_H
+
+#include <string.h>
+
+#include "block_set.h"
+#include "replay.h"
+
+#define REPLAY_PAGE 4096u
+
+/* Writes to the new block as a program would (SPEC §6, --touch). */
+static inline void touch_block(enum touch_mode mode, char *p, uint64_t size)
+{
+	if (!p || !size)
+		return;
+	switch (mode) {
+	case TOUCH_NONE:
+		break;
+	case TOUCH_FIRST:
+		*(volatile char *)p = 1;
+		break;
+	case TOUCH_PAGES: {
+		char *end = p + size;
+		*(volatile char *)p = 1;
+		for (char *q = (char *)(((uintptr_t)p | (REPLAY_PAGE - 1)) + 1); q < end; q += REPLAY_PAGE)
+			*(volatile char *)q = 1;
+		break;
+	}
+	case TOUCH_ALL:
+		memset(p, 1, size);
+		break;
+	}
+}
+
+/* One event against the strategy; returns the block the slot now names.
+ * Shared by every pass so that all of them make exactly the same calls. */
+static inline void *replay_call(struct replay *r, const struct trace_event *e, uint64_t size)
+{
+	const struct allocator_ops *ops = r->ops;
+	void *self = r->self, *p;
+	switch (e->op) {
+	case TRACE_MALLOC:
+		p = ops->malloc(self, size);
+		break;
+	case TRACE_CALLOC:
+		p = ops->calloc(self, 1, size);
+		break;
+	case TRACE_ALIGNED:
+		p = ops->aligned_alloc(self, (size_t)1 << e->align_log2, size);
+		break;
+	case TRACE_REALLOC:
+		p = ops->realloc(self, r->ptr[e->slot], size);
+		if (!p && size) {
+			r->oom++;
+			return r->ptr[e->slot]; /* the old block is still there */
+		}
+		return r->ptr[e->slot] = p;
+	default:
+		ops->free(self, r->ptr[e->slot]);
+		return r->ptr[e->slot] = NULL;
+	}
+	if (!p && size)
+		r->oom++;
+	return r->ptr[e->slot] = p;
+}
+
+/* Alignment (16 bytes or the requested alignment), heap bounds (in-house
+ * strategies) and overlap with the live blocks in set; inserts the block.
+ * Returns 0, or -1 with the event index and the problem in why. */
+int replay_validate_block(struct replay *r, struct block_set *set, uint64_t index,
+			  const struct trace_event *e, void *p, uint64_t size,
+			  char *why, size_t len);
+
+#endif

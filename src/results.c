@@ -1,0 +1,167 @@
+/* results.c - the results directory and its CSV files; nothing that was
+ * written is ever overwritten, and no reader ever sees half a file. */
+#include "results.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fileio.h"
+
+static int make_dirs(const char *path)
+{
+	char buf[4096];
+	snprintf(buf, sizeof buf, "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int write_small_file(const char *path, const char *text)
+{
+	char tmp[4200];
+	int fd = fileio_open_temp(path, tmp, sizeof tmp);
+	if (fd < 0)
+		return -1;
+	return fileio_commit_temp(fd, tmp, path,
+				  fileio_write_all(fd, text, strlen(text)) == 0);
+}
+
+int results_create(struct results_dir *rd, const char *root, const char *label,
+		   struct diag *d)
+{
+	char stamp[64];
+	time_t now = time(NULL);
+	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime(&now));
+	snprintf(rd->root, sizeof rd->root, "%s", root);
+	if (make_dirs(root))
+		return diag_set(d, root, 0, 0, "cannot create results root: %s", strerror(errno));
+	/* mkdir is the lock: a name another run took in the same second gets -2, -3.. */
+	for (int n = 1; n < 1000; n++) {
+		char suffix[16] = "";
+		if (n > 1)
+			snprintf(suffix, sizeof suffix, "-%d", n);
+		snprintf(rd->name, sizeof rd->name, "%s%s%s%s", stamp, label ? "-" : "",
+			 label ? label : "", suffix);
+		snprintf(rd->path, sizeof rd->path, "%s/%s", root, rd->name);
+		if (mkdir(rd->path, 0755) == 0) {
+			char sub[4200];
+			snprintf(sub, sizeof sub, "%s/timeline", rd->path);
+			if (mkdir(sub, 0755) != 0)
+				return diag_set(d, sub, 0, 0, "cannot create: %s", strerror(errno));
+			snprintf(sub, sizeof sub, "%s/%s", rd->path, RESULTS_INCOMPLETE_MARK);
+			if (write_small_file(sub, "running\n"))
+				return diag_set(d, sub, 0, 0, "cannot write: %s", strerror(errno));
+			return 0;
+		}
+		if (errno != EEXIST)
+			return diag_set(d, rd->path, 0, 0, "cannot create results directory: %s",
+					strerror(errno));
+	}
+	return diag_set(d, root, 0, 0, "no free results directory name for %s", stamp);
+}
+
+int results_complete(struct results_dir *rd, struct diag *d)
+{
+	char mark[4200], link_tmp[4200], link_path[4200];
+	snprintf(mark, sizeof mark, "%s/%s", rd->path, RESULTS_INCOMPLETE_MARK);
+	if (unlink(mark) != 0 && errno != ENOENT)
+		return diag_set(d, mark, 0, 0, "cannot remove: %s", strerror(errno));
+	snprintf(link_tmp, sizeof link_tmp, "%s/.latest.%d", rd->root, (int)getpid());
+	snprintf(link_path, sizeof link_path, "%s/latest", rd->root);
+	unlink(link_tmp);
+	if (symlink(rd->name, link_tmp) != 0 || rename(link_tmp, link_path) != 0) {
+		unlink(link_tmp);
+		return diag_set(d, link_path, 0, 0, "cannot point at %s: %s", rd->name,
+				strerror(errno));
+	}
+	return 0;
+}
+
+void results_mark_interrupted(struct results_dir *rd, const char *why)
+{
+	char mark[4200], text[512];
+	snprintf(mark, sizeof mark, "%s/%s", rd->path, RESULTS_INCOMPLETE_MARK);
+	snprintf(text, sizeof text, "%s\n", why);
+	write_small_file(mark, text);
+}
+
+static int table_append(struct csv_table *t, const char *text)
+{
+	size_t n = strlen(text);
+	if (t->len + n + 2 > t->cap) {
+		size_t cap = (t->cap ? t->cap * 2 : 4096) + n;
+		char *grown = realloc(t->text, cap);
+		if (!grown)
+			return -1;
+		t->text = grown;
+		t->cap = cap;
+	}
+	memcpy(t->text + t->len, text, n);
+	t->len += n;
+	t->text[t->len++] = '\n';
+	t->text[t->len] = '\0';
+	return 0;
+}
+
+static int table_flush(struct csv_table *t, struct diag *d)
+{
+	char tmp[4300];
+	int fd = fileio_open_temp(t->path, tmp, sizeof tmp);
+	if (fd < 0 || fileio_commit_temp(fd, tmp, t->path,
+					 fileio_write_all(fd, t->text, t->len) == 0))
+		return diag_set(d, t->path, 0, 0, "cannot write: %s", strerror(errno));
+	return 0;
+}
+
+int csv_table_init(struct csv_table *t, const struct results_dir *rd,
+		   const char *file_name, const char *header, struct diag *d)
+{
+	memset(t, 0, sizeof *t);
+	snprintf(t->path, sizeof t->path, "%s/%s", rd->path, file_name);
+	if (table_append(t, header))
+		return diag_set(d, t->path, 0, 0, "out of memory");
+	return table_flush(t, d);
+}
+
+int csv_table_add(struct csv_table *t, const char *row, struct diag *d)
+{
+	if (table_append(t, row))
+		return diag_set(d, t->path, 0, 0, "out of memory");
+	t->rows++;
+	return table_flush(t, d);
+}
+
+void csv_table_release(struct csv_table *t)
+{
+	free(t->text);
+	t->text = NULL;
+}
+
+void csv_append(char *buf, size_t len, const char *field)
+{
+	size_t used = strlen(buf);
+	int quote = strpbrk(field, ",\"\n\r") != NULL;
+	if (used && used < len - 1)
+		buf[used++] = ',';
+	if (quote && used < len - 1)
+		buf[used++] = '"';
+	for (const char *c = field; *c && used < len - 2; c++) {
+		if (*c == '"')
+			buf[used++] = '"';
+		buf[used++] = *c;
+	}
+	if (quote && used < len - 1)
+		buf[used++] = '"';
+	buf[used < len ? used : len - 1] = '\0';
+}

@@ -1,0 +1,45 @@
+/* results.h - a run's results directory (SPEC §7): a new
+ * ROOT/YYYYMMDD-HHMMSS[-label] never reused, CSV tables rewritten whole
+ * after every row, and ROOT/latest moved to it only once it is complete. */
+#ifndef ALLOCSCOPE_RESULTS_H
+#define ALLOCSCOPE_RESULTS_H
+
+#include <stddef.h>
+
+#include "diag.h"
+
+#define RESULTS_INCOMPLETE_MARK "INCOMPLETE"
+
+struct results_dir {
+	char root[4096];
+	char path[4096];   /* ROOT/YYYYMMDD-HHMMSS[-label][-N] */
+	char name[256];    /* the last component */
+};
+
+/* Creates the directory (and timeline/) with an INCOMPLETE marker. */
+int results_create(struct results_dir *rd, const char *root, const char *label,
+		   struct diag *d);
+/* Removes the marker and points ROOT/latest at the directory (atomically). */
+int results_complete(struct results_dir *rd, struct diag *d);
+/* Writes `why` into the marker: the directory stays, latest does not move. */
+void results_mark_interrupted(struct results_dir *rd, const char *why);
+
+/* A CSV file kept whole: every added row rewrites it under a temporary name. */
+struct csv_table {
+	char path[4200];
+	char *text;      /* header and rows */
+	size_t len, cap;
+	unsigned rows;
+};
+
+int csv_table_init(struct csv_table *t, const struct results_dir *rd,
+		   const char *file_name, const char *header, struct diag *d);
+/* Appends one row (fields already joined by csv_row) and rewrites the file. */
+int csv_table_add(struct csv_table *t, const char *row, struct diag *d);
+void csv_table_release(struct csv_table *t);
+
+/* Appends `field` to buf (comma first unless buf is empty), quoted as RFC
+ * 4180 says when it holds a comma, quote or newline. */
+void csv_append(char *buf, size_t len, const char *field);
+
+#endif

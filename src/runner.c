@@ -1,0 +1,183 @@
+/* runner.c - fresh processes for every replay, so one strategy's state,
+ * crash or leak never touches another's figures. */
+
+#include "runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define RESULT_FD 3
+#define EXIT_SETUP_FAILED 3
+
+static volatile sig_atomic_t current_child;
+
+void runner_kill_current(void)
+{
+	pid_t pid = current_child;
+	if (pid > 0)
+		kill(-pid, SIGKILL);
+}
+
+static void child_exec(char *const args[], const char *preload, int result_fd)
+{
+	char *argv[64];
+	size_t n = 0;
+	argv[n++] = (char *)cli_self_path();
+	argv[n++] = "__replay";
+	for (size_t i = 0; args[i] && n < 60; i++)
+		argv[n++] = args[i];
+	argv[n++] = "--result-fd";
+	argv[n++] = "3";
+	argv[n] = NULL;
+
+	setpgid(0, 0); /* so a timeout kills whatever the strategy started too */
+	if (result_fd != RESULT_FD) {
+		dup2(result_fd, RESULT_FD);
+		close(result_fd);
+	}
+	if (preload)
+		setenv("LD_PRELOAD", preload, 1);
+	else
+		unsetenv("LD_PRELOAD");
+	execv(argv[0], argv);
+	dprintf(RESULT_FD, "error cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(EXIT_SETUP_FAILED);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads the report until EOF or the deadline; 1 when the deadline passed. */
+static int read_report(int fd, struct runner_result *res, int64_t deadline)
+{
+	size_t used = 0;
+	for (;;) {
+		int wait_ms = -1;
+		if (deadline) {
+			int64_t left = deadline - now_ms();
+			if (left <= 0)
+				return 1;
+			wait_ms = left > 1000000 ? 1000000 : (int)left;
+		}
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		int r = poll(&pfd, 1, wait_ms);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0)
+			continue;
+		char buf[4096];
+		ssize_t n = read(fd, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return 0;
+		size_t keep = (size_t)n;
+		if (keep > sizeof res->report - 1 - used)
+			keep = sizeof res->report - 1 - used;
+		memcpy(res->report + used, buf, keep);
+		used += keep;
+		res->report[used] = '\0';
+	}
+}
+
+static void set_status_from_exit(struct runner_result *res, int wstatus, int timed_out)
+{
+	char error[400];
+	res->crashed = 1;
+	if (timed_out) {
+		snprintf(res->status, sizeof res->status, "timeout");
+	} else if (WIFSIGNALED(wstatus)) {
+		const char *abbrev = sigabbrev_np(WTERMSIG(wstatus));
+		snprintf(res->status, sizeof res->status, "crashed:SIG%s",
+			 abbrev ? abbrev : "UNKNOWN");
+	} else if (runner_get(res, "error", error, sizeof error) == 0) {
+		snprintf(res->status, sizeof res->status, "failed:%s", error);
+	} else if (WEXITSTATUS(wstatus) != 0 || runner_get(res, "status", error, sizeof error)) {
+		snprintf(res->status, sizeof res->status, "crashed:exit%d", WEXITSTATUS(wstatus));
+	} else if (runner_get(res, "invalid", error, sizeof error) == 0) {
+		snprintf(res->status, sizeof res->status, "invalid:%s", error);
+	} else {
+		uint64_t oom = 0;
+		runner_get_u64(res, "oom", &oom);
+		res->crashed = 0;
+		if (oom)
+			snprintf(res->status, sizeof res->status, "oom:%llu", (unsigned long long)oom);
+		else
+			snprintf(res->status, sizeof res->status, "ok");
+	}
+}
+
+int runner_replay(char *const args[], const char *preload, unsigned timeout_s,
+		  struct runner_result *res)
+{
+	int fds[2];
+	memset(res, 0, sizeof *res);
+	if (pipe2(fds, O_CLOEXEC) != 0)
+		return -1;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		int wfd = fcntl(fds[1], F_DUPFD, 10); /* clear of 3, and without CLOEXEC */
+		child_exec(args, preload, wfd);
+	}
+	current_child = pid;
+	setpgid(pid, pid);
+	close(fds[1]);
+	int64_t deadline = timeout_s ? now_ms() + (int64_t)timeout_s * 1000 : 0;
+	int timed_out = read_report(fds[0], res, deadline);
+	close(fds[0]);
+	if (timed_out)
+		kill(-pid, SIGKILL);
+	int wstatus = 0;
+	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	current_child = 0;
+	set_status_from_exit(res, wstatus, timed_out);
+	return 0;
+}
+
+int runner_get(const struct runner_result *res, const char *key, char *buf, size_t len)
+{
+	size_t klen = strlen(key);
+	for (const char *line = res->report; *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t llen = nl ? (size_t)(nl - line) : strlen(line);
+		if (llen > klen && !strncmp(line, key, klen) && line[klen] == ' ') {
+			snprintf(buf, len, "%.*s", (int)(llen - klen - 1), line + klen + 1);
+			return 0;
+		}
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
+	return -1;
+}
+
+int runner_get_u64(const struct runner_result *res, const char *key, uint64_t *out)
+{
+	char buf[64], *end;
+	if (runner_get(res, key, buf, sizeof buf))
+		return -1;
+	*out = strtoull(buf, &end, 10);
+	return *end ? -1 : 0;
+}

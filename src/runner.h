@@ -1,0 +1,33 @@
+/* runner.h - one replay in a fresh child process: fork, exec
+ * `allocscope __replay ...` with the strategy's library preloaded, read its
+ * `key value` report, enforce the time limit, and turn how it ended into a
+ * status (`ok`, `crashed:SIGSEGV`, `timeout`, `failed:REASON`). */
+#ifndef ALLOCSCOPE_RUNNER_H
+#define ALLOCSCOPE_RUNNER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RUNNER_REPORT_MAX 8192
+
+struct runner_result {
+	char status[512];                /* as the CSVs print it */
+	char report[RUNNER_REPORT_MAX];  /* the child's `key value` lines */
+	int crashed;                     /* not ok: no figures to trust */
+};
+
+/* Runs `allocscope __replay ARGS...` (argv NULL-terminated, without the
+ * program and subcommand) with `preload` (may be NULL) in LD_PRELOAD, killed
+ * after timeout_s seconds (0: no limit). Returns 0 when the child could be
+ * started (its fate is in res->status), -1 otherwise. */
+int runner_replay(char *const args[], const char *preload, unsigned timeout_s,
+		  struct runner_result *res);
+
+/* A value from the child's report: 0 and the value, or -1 when absent. */
+int runner_get(const struct runner_result *res, const char *key, char *buf, size_t len);
+int runner_get_u64(const struct runner_result *res, const char *key, uint64_t *out);
+
+/* Kills the running child (if any): for SIGINT/SIGTERM handlers. */
+void runner_kill_current(void);
+
+#endif

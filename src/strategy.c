@@ -1,0 +1,154 @@
+/* strategy.c - from the text a user typed (`first-fit:order=lifo`) to an ops
+ * table and a complete, validated parameter set. Plugins are dlopen'ed here. */
+#include "strategy.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "registry.h"
+
+#define PLUGIN_PREFIX "plugin:"
+#define LIB_PREFIX "lib:"
+
+/* Copies `text` into the strategy's own storage; NULL when it is full. */
+static char *store(struct strategy *s, size_t *used, const char *text, size_t len)
+{
+	if (*used + len + 1 > sizeof s->storage)
+		return NULL;
+	char *dst = s->storage + *used;
+	memcpy(dst, text, len);
+	dst[len] = '\0';
+	*used += len + 1;
+	return dst;
+}
+
+static int load_plugin(struct strategy *s, const char *path, struct diag *d)
+{
+	s->plugin_handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!s->plugin_handle)
+		return diag_set(d, NULL, 0, 0, "cannot load plugin '%s': %s", path, dlerror());
+	const unsigned *abi = dlsym(s->plugin_handle, "allocscope_abi");
+	s->ops = dlsym(s->plugin_handle, "allocscope_strategy");
+	if (!s->ops)
+		return diag_set(d, NULL, 0, 0,
+				"plugin '%s' does not export 'allocscope_strategy'", path);
+	if (!abi || *abi != ALLOCATOR_ABI_VERSION)
+		return diag_set(d, NULL, 0, 0,
+				"plugin '%s' was built for interface version %u, not %u "
+				"(export 'const unsigned allocscope_abi')",
+				path, abi ? *abi : 0, ALLOCATOR_ABI_VERSION);
+	const struct allocator_ops *o = s->ops;
+	if (!o->name || !o->create || !o->malloc || !o->free || !o->realloc ||
+	    !o->calloc || !o->aligned_alloc || !o->usable_size || !o->heap_stats)
+		return diag_set(d, NULL, 0, 0,
+				"plugin '%s' leaves a required function of allocator_ops NULL", path);
+	return 0;
+}
+
+static int param_index(const struct allocator_ops *ops, const char *key, size_t key_len)
+{
+	for (int i = 0; ops->params && ops->params[i].key; i++)
+		if (strlen(ops->params[i].key) == key_len &&
+		    !strncmp(ops->params[i].key, key, key_len))
+			return i;
+	return -1;
+}
+
+/* Applies `key=value:key=value` over the defaults and renders s->params. */
+static int apply_params(struct strategy *s, const char *text, size_t *used, struct diag *d)
+{
+	const struct allocator_ops *ops = s->ops;
+	int n = 0;
+	for (; ops->params && ops->params[n].key; n++) {
+		if (n == ALLOCATOR_MAX_PARAMS)
+			return diag_set(d, NULL, 0, 0, "strategy '%s' has too many parameters",
+					ops->name);
+		s->cfg.values[n] = ops->params[n].default_value;
+	}
+	while (text && *text) {
+		const char *end = strchr(text, ':');
+		size_t len = end ? (size_t)(end - text) : strlen(text);
+		const char *eq = memchr(text, '=', len);
+		if (!eq || eq == text)
+			return diag_set(d, NULL, 0, 0, "'%.*s' in strategy '%s' is not key=value",
+					(int)len, text, s->spec);
+		int i = param_index(ops, text, (size_t)(eq - text));
+		if (i < 0)
+			return diag_set(d, NULL, 0, 0, "strategy '%s' has no parameter '%.*s'",
+					ops->name, (int)(eq - text), text);
+		s->cfg.values[i] = store(s, used, eq + 1, len - (size_t)(eq - text) - 1);
+		if (!s->cfg.values[i])
+			return diag_set(d, NULL, 0, 0, "strategy '%s' is too long", s->spec);
+		text = end ? end + 1 : NULL;
+	}
+	size_t off = 0;
+	s->params[0] = '\0';
+	for (int i = 0; i < n && off < sizeof s->params; i++)
+		off += (size_t)snprintf(s->params + off, sizeof s->params - off, "%s%s=%s",
+					i ? ":" : "", ops->params[i].key, s->cfg.values[i]);
+	return 0;
+}
+
+int strategy_resolve(const char *spec, struct strategy *s, struct diag *d)
+{
+	memset(s, 0, sizeof *s);
+	if (strlen(spec) >= sizeof s->spec)
+		return diag_set(d, NULL, 0, 0, "strategy '%.40s...' is too long", spec);
+	strcpy(s->spec, spec);
+	size_t used = 0;
+	const char *rest;
+
+	int is_plugin = !strncmp(spec, PLUGIN_PREFIX, strlen(PLUGIN_PREFIX));
+	int is_lib = !strncmp(spec, LIB_PREFIX, strlen(LIB_PREFIX));
+	if (is_plugin || is_lib) {
+		/* The path runs to the next ':' (paths containing ':' are not supported). */
+		const char *path = spec + strlen(is_plugin ? PLUGIN_PREFIX : LIB_PREFIX);
+		const char *end = strchr(path, ':');
+		size_t len = end ? (size_t)(end - path) : strlen(path);
+		if (!len)
+			return diag_set(d, NULL, 0, 0, "strategy '%s' needs a path", spec);
+		s->cfg.path = store(s, &used, path, len);
+		rest = end ? end + 1 : NULL;
+		if (is_plugin) {
+			if (load_plugin(s, s->cfg.path, d))
+				return -1;
+		} else {
+			s->ops = allocator_find("lib");
+		}
+	} else {
+		const char *colon = strchr(spec, ':');
+		size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
+		char name[128];
+		snprintf(name, sizeof name, "%.*s", (int)len, spec);
+		s->ops = allocator_find(name);
+		if (!s->ops || !strcmp(name, "lib"))
+			return diag_set(d, NULL, 0, 0,
+					"unknown strategy '%s' (see 'allocscope list')", name);
+		rest = colon ? colon + 1 : NULL;
+	}
+	return apply_params(s, rest, &used, d);
+}
+
+void strategy_release(struct strategy *s)
+{
+	if (s->plugin_handle)
+		dlclose(s->plugin_handle);
+	s->plugin_handle = NULL;
+}
+
+int strategy_available(const struct strategy *s, char *why, size_t len)
+{
+	if (s->ops->available)
+		return s->ops->available(&s->cfg, why, len);
+	return 0;
+}
+
+size_t strategy_split_list(char *list, char **items, size_t max)
+{
+	size_t n = 0;
+	for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok && n < max;
+	     tok = strtok_r(NULL, ",", &save))
+		items[n++] = tok;
+	return n;
+}

@@ -1,0 +1,31 @@
+/* strategy.h - a strategy as named on the command line: `name[:key=value]..`,
+ * `lib:PATH` or `plugin:PATH[:key=value]..`, resolved to its ops table and
+ * its complete parameter set (defaults included). */
+#ifndef ALLOCSCOPE_STRATEGY_H
+#define ALLOCSCOPE_STRATEGY_H
+
+#include "allocator.h"
+#include "diag.h"
+
+struct strategy {
+	char spec[512];      /* exactly as typed: the row key in every CSV */
+	char params[512];    /* the complete set in force: "order=address:step=4096" */
+	const struct allocator_ops *ops;
+	struct allocator_config cfg;
+	char storage[1024];  /* the strings cfg points into */
+	void *plugin_handle; /* dlopen handle for plugin:PATH */
+};
+
+/* Parses `spec`, finds the strategy (loading a plugin), checks every key
+ * against the strategy's parameter list. Returns 0, or -1 with a message. */
+int strategy_resolve(const char *spec, struct strategy *s, struct diag *d);
+void strategy_release(struct strategy *s);
+
+/* 0 when the strategy can run here, else -1 with a reason. */
+int strategy_available(const struct strategy *s, char *why, size_t len);
+
+/* Splits a comma-separated list (of strategies or workloads) in place;
+ * returns the number of items stored in items[] (at most max). */
+size_t strategy_split_list(char *list, char **items, size_t max);
+
+#endif

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# test_bench.sh - `allocscope bench` and `run` end to end in a scratch
+# directory: the results layout of SPEC §7, exact CSV headers, one row per
+# workload x strategy, sane figures, meta.yaml, exit codes, no overwriting.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+ALLOCSCOPE=$(cd "$(dirname "$ALLOCSCOPE")" && pwd)/$(basename "$ALLOCSCOPE")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+
+mkdir workloads
+cat > workloads/hand.yaml <<'YAML'
+allocscope: 1
+name: hand
+description: hand-worked, peak live 228 bytes after event 3
+events:
+  - [m, 1, 24]
+  - [c, 2, 10, 8]
+  - [a, 3, 64, 100]
+  - [r, 1, 48]
+  - [f, 2]
+  - [m, 4, 32, t1]
+YAML
+# A few thousand events of mixed sizes, written by awk with a fixed LCG.
+awk 'BEGIN {
+	print "allocscope: 1"; print "name: mixed"; print "events:"
+	s = 12345; live = 0
+	for (i = 0; i < 3000; i++) {
+		s = (s * 1103515245 + 12345) % 2147483648
+		if (live > 0 && s % 3 == 0) { printf "  - [f, %d]\n", ids[live]; live-- }
+		else { id++; live++; ids[live] = id; printf "  - [m, %d, %d]\n", id, 16 + s % 5000 }
+	}
+}' > workloads/mixed.yaml
+
+strategies=system,first-fit,best-fit,tlsf,buddy
+if [ "${ALLOCSCOPE_SANITIZE:-0}" != 1 ]; then
+	strategies=$strategies,jemalloc # a preloaded library cannot share a process with ASan
+fi
+n_strat=$(echo "$strategies" | tr ',' '\n' | wc -l)
+
+"$ALLOCSCOPE" bench -a "$strategies" -n 2 >bench.out 2>bench.err
+check "bench exits 0" test $? -eq 0
+check "results/latest is a symlink to a run" test -L results/latest -a -d results/latest
+r=results/latest
+
+th='workload,strategy,params,reps,events,ns_per_op_median,ns_per_op_min,ns_per_op_max,mops_per_sec,status'
+fh='workload,strategy,peak_live_bytes,peak_heap_bytes,heap_at_peak_live_bytes,live_at_peak_heap_bytes,frag_peaks,internal_frag_bytes,utilization,max_rss_bytes,status'
+check "throughput.csv header is the contract" test "$(head -n 1 $r/throughput.csv)" = "$th"
+check "fragmentation.csv header is the contract" test "$(head -n 1 $r/fragmentation.csv)" = "$fh"
+check "one throughput row per workload x strategy" \
+	test "$(tail -n +2 $r/throughput.csv | wc -l)" -eq $((2 * n_strat))
+check "one fragmentation row per workload x strategy" \
+	test "$(tail -n +2 $r/fragmentation.csv | wc -l)" -eq $((2 * n_strat))
+check "every throughput row ok with ns_per_op > 0" \
+	awk -F, 'NR > 1 && !($10 == "ok" && $6 > 0 && $7 <= $6 && $6 <= $8 && $4 == 2) { bad = 1 } END { exit bad }' $r/throughput.csv
+check "peak_heap >= peak_live on every row" \
+	awk -F, 'NR > 1 && !($11 == "ok" && $4 >= $3 && $3 > 0) { bad = 1 } END { exit bad }' $r/fragmentation.csv
+check "hand trace peak live is 228 bytes for every strategy" \
+	awk -F, '$1 == "hand" && $3 != 228 { bad = 1 } END { exit bad }' $r/fragmentation.csv
+check "params column holds the defaults" \
+	grep -q '^hand,first-fit,order=address:step=4096,' $r/throughput.csv
+check "timeline files exist with ~1000 samples" \
+	test "$(wc -l < "$r/timeline/mixed__tlsf.csv")" -gt 900
+check "meta.yaml records glibc, libyaml and the command" \
+	grep -q 'glibc: "2' $r/meta.yaml
+if [ "${ALLOCSCOPE_SANITIZE:-0}" != 1 ]; then
+	check "meta.yaml names jemalloc's own version" grep -q 'jemalloc: "jemalloc [0-9]' $r/meta.yaml
+	check "jemalloc rows are really jemalloc (version recorded)" \
+		grep -A2 'strategy: "jemalloc"' $r/meta.yaml | grep -q 'version: "jemalloc [0-9]'
+fi
+check "no INCOMPLETE marker in a finished run" test ! -e $r/INCOMPLETE
+check "summary table printed" grep -q 'vs system' bench.out
+
+first=$(readlink results/latest)
+"$ALLOCSCOPE" run -a system -w workloads/hand.yaml -n 1 >/dev/null 2>&1
+second=$(readlink results/latest)
+check "a second run gets a new directory" test "$first" != "$second" -a -d "results/$first"
+
+expect_exit 2 "unknown strategy is bad input" "$ALLOCSCOPE" run -a nosuch -w workloads/hand.yaml
+expect_exit 2 "unknown parameter is bad input" "$ALLOCSCOPE" run -a first-fit:colour=red -w workloads/hand.yaml
+expect_exit 2 "bad parameter value is bad input" "$ALLOCSCOPE" run -a first-fit:order=sideways -w workloads/hand.yaml
+expect_exit 2 "missing trace is bad input" "$ALLOCSCOPE" run -a system -w nosuch.yaml
+expect_exit 2 "bad -n is bad usage" "$ALLOCSCOPE" run -a system -w workloads/hand.yaml -n zero
+expect_exit 0 "run --help" "$ALLOCSCOPE" run --help
+expect_exit 0 "list" "$ALLOCSCOPE" list
+check "bad input wrote no results directory" test "$(ls results | grep -vc latest)" -eq 2
+
+"$ALLOCSCOPE" check -a first-fit,tlsf,system -w workloads/mixed.yaml >check.out 2>&1
+check "check passes for valid strategies" test $? -eq 0
+finish
