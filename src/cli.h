@@ -12,6 +12,7 @@ enum {
 };
 
 int cmd_run(int argc, char **argv);
+int cmd_selfbench(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_check(int argc, char **argv);

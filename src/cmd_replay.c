@@ -150,10 +150,13 @@ static void report_max_rss(void)
 	report("max_rss_bytes", "%llu", (unsigned long long)ru.ru_maxrss * 1024ull);
 }
 
-static int pass_throughput(struct replay *r)
+static int pass_throughput(struct replay *r, int raw)
 {
 	uint64_t start = now_ns();
-	replay_throughput(r);
+	if (raw)
+		replay_throughput_raw(r);
+	else
+		replay_throughput(r);
 	uint64_t end = now_ns();
 	report("ns", "%llu", (unsigned long long)(end - start));
 	report("oom", "%llu", (unsigned long long)r->oom);
@@ -230,7 +233,9 @@ int cmd_replay(int argc, char **argv)
 		return setup_failed("cannot set up the replay: %s", strerror(errno));
 	report("events", "%llu", (unsigned long long)t.n_events);
 	if (!strcmp(a.pass, "throughput"))
-		pass_throughput(&r);
+		pass_throughput(&r, 0);
+	else if (!strcmp(a.pass, "raw"))
+		pass_throughput(&r, 1);
 	else if (!strcmp(a.pass, "memory"))
 		pass_memory(&r, a.timeline_path);
 	else if (!strcmp(a.pass, "check"))

@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{"info", cmd_info, "show a trace's statistics"},
 	{"list", cmd_list, "list strategies and whether each is available here"},
 	{"run", cmd_run, "replay traces against strategies and write results"},
+	{"selfbench", cmd_selfbench, "measure the harness itself: loop overhead, load rates"},
 };
 
 static void print_help(FILE *out)

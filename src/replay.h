@@ -38,6 +38,10 @@ void replay_release(struct replay *r);
 /* The throughput pass: every event, no timing inside. */
 void replay_throughput(struct replay *r);
 
+/* The same events as direct calls to the process's malloc family, no
+ * strategy interface: what selfbench compares replay_throughput with. */
+void replay_throughput_raw(struct replay *r);
+
 struct memory_result {
 	uint64_t peak_live_bytes;          /* requested sizes, unscaled */
 	uint64_t peak_heap_bytes;          /* footprint / size_scale */

@@ -65,6 +65,15 @@ void trace_free(struct trace *t);
 
 struct id_map; /* external id -> slot, private to trace_builder.c */
 
+/* The argument a failed trace_builder_add blamed, so that a loader can point
+ * at the offending node. */
+enum trace_arg {
+	TRACE_ARG_ID,
+	TRACE_ARG_SIZE,           /* the size (calloc: the element size) */
+	TRACE_ARG_NMEMB_OR_ALIGN,
+	TRACE_ARG_THREAD,
+};
+
 struct trace_builder {
 	struct trace trace;       /* being filled */
 	struct id_map *ids;
@@ -73,8 +82,11 @@ struct trace_builder {
 	uint32_t n_free_slots, slot_cap;
 	uint64_t live_bytes;
 	uint64_t max_size;        /* requests above this are rejected */
+	enum trace_arg err_arg;   /* after a failed add: the argument at fault */
 };
 
+/* max_size 0 means TRACE_DEFAULT_MAX_SIZE. Freed slots are reused LIFO (the
+ * most recently freed first), so n_slots is the peak number of live blocks. */
 void trace_builder_init(struct trace_builder *b, uint64_t max_size);
 /* Appends one event. `id` is the trace's own block id; `size` is the request
  * (for calloc pass nmemb and size separately: it checks the product);
@@ -93,6 +105,11 @@ struct trace_load_options {
 	uint64_t max_size;      /* 0: TRACE_DEFAULT_MAX_SIZE */
 	int no_cache;           /* parse the YAML and neither read nor write a cache */
 	const char *cache_dir;  /* NULL: $ALLOCSCOPE_CACHE, $XDG_CACHE_HOME/allocscope, ~/.cache/allocscope */
+	/* Called once per warning (an unknown top-level key), with its place in
+	 * w; NULL drops warnings. The loader never prints. A trace that drew
+	 * warnings is not cached, so that every load repeats them. */
+	void (*warn)(void *ctx, const struct diag *w);
+	void *warn_ctx;
 };
 
 /* Loads a trace file: maps its cache when one exists for the file's content

@@ -1,0 +1,219 @@
+/* cmd_selfbench.c - `allocscope selfbench`: how much of what allocscope
+ * reports is allocscope itself. The replay loop against a raw loop of the
+ * same calls (alternating fresh processes, medians), and the trace load rates
+ * from YAML and from the cache. Prints a table and writes it as CSV. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <yaml.h>
+
+#include "cli.h"
+#include "diag.h"
+#include "fileio.h"
+#include "runner.h"
+#include "trace.h"
+
+static const char selfbench_usage[] =
+	"usage: allocscope selfbench -w TRACE [-n REPS] [-o FILE.csv] [--touch MODE]\n"
+	"\n"
+	"Measures the harness: the replay loop against 'system' versus a raw C loop\n"
+	"making the same calls with the same touching (REPS alternating pairs of\n"
+	"fresh processes, default 7; ratio of the medians), and the rate of loading\n"
+	"the trace from YAML and from its binary cache. Writes FILE.csv (default\n"
+	"results/selfbench-YYYYMMDD-HHMMSS.csv).\n";
+
+struct selfbench_row {
+	const char *metric;
+	double value;
+	const char *unit;
+	char detail[256];
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, unsigned n)
+{
+	qsort(v, n, sizeof *v, cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Best of several loads: the figure of the loader, not of the machine's
+ * other tenants. Returns events per second, or a negative value on error. */
+static double load_rate(const char *path, int no_cache, unsigned tries, uint64_t *events)
+{
+	double best = 0;
+	for (unsigned i = 0; i < tries; i++) {
+		struct trace_load_options lo = {.no_cache = no_cache};
+		struct trace t = {0};
+		struct diag d;
+		double start = now_s();
+		if (trace_load(path, &lo, &t, &d)) {
+			diag_print(&d);
+			return -1;
+		}
+		double rate = (double)t.n_events / (now_s() - start);
+		*events = t.n_events;
+		trace_free(&t);
+		if (rate > best)
+			best = rate;
+	}
+	return best;
+}
+
+/* The yardstick for the loader: libyaml's event parser alone over the same
+ * bytes, doing nothing with the events. Best of three; events per second
+ * counted in trace events, so the two rates compare directly. */
+static double libyaml_rate(const char *path, uint64_t trace_events)
+{
+	double best = 0;
+	for (int i = 0; i < 3; i++) {
+		FILE *f = fopen(path, "rb");
+		if (!f)
+			return -1;
+		yaml_parser_t parser;
+		yaml_event_t event;
+		int done = 0, ok = 1;
+		yaml_parser_initialize(&parser);
+		yaml_parser_set_input_file(&parser, f);
+		double start = now_s();
+		while (!done && (ok = yaml_parser_parse(&parser, &event))) {
+			done = event.type == YAML_STREAM_END_EVENT;
+			yaml_event_delete(&event);
+		}
+		double rate = (double)trace_events / (now_s() - start);
+		yaml_parser_delete(&parser);
+		fclose(f);
+		if (!ok)
+			return -1;
+		if (rate > best)
+			best = rate;
+	}
+	return best;
+}
+
+static int replay_ns(const char *trace, const char *pass, const char *touch, double *ns_per_event)
+{
+	char *args[] = {"--trace", (char *)trace, "--strategy", "system", "--pass", (char *)pass,
+			"--touch", (char *)touch, NULL};
+	struct runner_result res;
+	uint64_t ns, events;
+	if (runner_replay(args, NULL, 600, &res) || res.crashed ||
+	    runner_get_u64(&res, "ns", &ns) || runner_get_u64(&res, "events", &events) || !events) {
+		error_msg("the %s replay of '%s' failed: %s", pass, trace, res.status);
+		return -1;
+	}
+	*ns_per_event = (double)ns / (double)events;
+	return 0;
+}
+
+static int write_csv(const char *path, const struct selfbench_row *rows, size_t n)
+{
+	char tmp[4200];
+	FILE *f = fileio_fopen_temp(path, tmp, sizeof tmp);
+	if (!f)
+		return -1;
+	fputs("metric,value,unit,detail\n", f);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s,%.4f,%s,\"%s\"\n", rows[i].metric, rows[i].value, rows[i].unit,
+			rows[i].detail);
+	return fileio_fcommit_temp(f, tmp, path);
+}
+
+int cmd_selfbench(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"workload", required_argument, NULL, 'w'},
+		{"reps", required_argument, NULL, 'n'},
+		{"output", required_argument, NULL, 'o'},
+		{"touch", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	const char *trace = NULL, *out = NULL, *touch = "pages";
+	uint64_t reps = 7;
+	char default_out[128];
+	int c;
+	while ((c = getopt_long(argc, argv, "w:n:o:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'w': trace = optarg; break;
+		case 'o': out = optarg; break;
+		case 't': touch = optarg; break;
+		case 'n':
+			if (cli_parse_u64("-n", optarg, 1, 63, &reps))
+				return EXIT_BAD_INPUT;
+			break;
+		case 'h':
+			cli_usage(selfbench_usage, 0);
+			return EXIT_OK;
+		default:
+			cli_usage(selfbench_usage, 1);
+			return EXIT_BAD_INPUT;
+		}
+	}
+	if (!trace || optind < argc) {
+		cli_usage(selfbench_usage, 1);
+		return EXIT_BAD_INPUT;
+	}
+	if (!out) {
+		time_t now = time(NULL);
+		strftime(default_out, sizeof default_out, "results/selfbench-%Y%m%d-%H%M%S.csv",
+			 localtime(&now));
+		out = default_out;
+	}
+
+	struct selfbench_row rows[12];
+	size_t n = 0;
+	uint64_t events = 0;
+	double yaml = load_rate(trace, 1, 3, &events);
+	double cached = yaml < 0 ? -1 : (load_rate(trace, 0, 1, &events), load_rate(trace, 0, 5, &events));
+	if (yaml < 0 || cached < 0)
+		return EXIT_BAD_INPUT;
+	rows[n++] = (struct selfbench_row){"load_yaml_events_per_s", yaml, "events/s", ""};
+	snprintf(rows[n - 1].detail, sizeof rows[0].detail, "best of 3, %llu events",
+		 (unsigned long long)events);
+	double bare = libyaml_rate(trace, events);
+	rows[n++] = (struct selfbench_row){"libyaml_alone_events_per_s", bare, "events/s",
+		"best of 3, yaml_parser_parse loop only"};
+	rows[n++] = (struct selfbench_row){"load_yaml_vs_libyaml_ratio", yaml / bare, "ratio",
+		"loader rate over libyaml's own"};
+	rows[n++] = (struct selfbench_row){"load_cache_events_per_s", cached, "events/s", ""};
+	snprintf(rows[n - 1].detail, sizeof rows[0].detail,
+		 "best of 5, includes reading and hashing the YAML file");
+
+	double raw[64], harness[64];
+	for (unsigned i = 0; i < reps; i++)
+		if (replay_ns(trace, "raw", touch, &raw[i]) ||
+		    replay_ns(trace, "throughput", touch, &harness[i]))
+			return EXIT_RUN_FAILED;
+	double raw_med = median(raw, (unsigned)reps), harness_med = median(harness, (unsigned)reps);
+	rows[n++] = (struct selfbench_row){"raw_loop_ns_per_event", raw_med, "ns", ""};
+	rows[n++] = (struct selfbench_row){"replay_system_ns_per_event", harness_med, "ns", ""};
+	rows[n++] = (struct selfbench_row){"replay_overhead_ratio", harness_med / raw_med, "ratio", ""};
+	for (size_t i = n - 3; i < n; i++)
+		snprintf(rows[i].detail, sizeof rows[0].detail,
+			 "median of %u alternating fresh processes, touch=%s", (unsigned)reps, touch);
+
+	printf("allocscope selfbench on %s\n", trace);
+	for (size_t i = 0; i < n; i++)
+		printf("  %-28s %14.3f %-9s %s\n", rows[i].metric, rows[i].value, rows[i].unit,
+		       rows[i].detail);
+	if (write_csv(out, rows, n)) {
+		error_msg("cannot write '%s'", out);
+		return EXIT_RUN_FAILED;
+	}
+	printf("written: %s\n", out);
+	return fflush(stdout) ? EXIT_RUN_FAILED : EXIT_OK;
+}

@@ -1,0 +1,270 @@
+/* import_common.c - what the importers share: the format table, a pointer map,
+ * a line reader, number parsing and the trace name rule. */
+#include "import.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const struct import_format import_formats[] = {
+	{"malloclab", import_malloclab,
+	 "CS:APP malloc lab .rep (original and Autolab header layouts)"},
+	{"mtrace", import_mtrace, "glibc MALLOC_TRACE output (mtrace(3))"},
+	{"android", import_android, "bionic malloc_debug record_allocs dump"},
+};
+const unsigned import_n_formats = sizeof import_formats / sizeof import_formats[0];
+
+const struct import_format *import_format_find(const char *name)
+{
+	for (unsigned i = 0; i < import_n_formats; i++)
+		if (!strcmp(import_formats[i].name, name))
+			return &import_formats[i];
+	return NULL;
+}
+
+/* ---- map ----------------------------------------------------------------- */
+
+static size_t map_slot(uint64_t key, size_t cap)
+{
+	/* Fibonacci hashing: pointers share their low bits, so mix them up. */
+	return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
+}
+
+void import_map_free(struct import_map *m)
+{
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof *m);
+}
+
+uint64_t *import_map_get(const struct import_map *m, uint64_t key)
+{
+	if (!m->cap)
+		return NULL;
+	for (size_t i = map_slot(key, m->cap);; i = (i + 1) & (m->cap - 1)) {
+		if (m->keys[i] == key)
+			return &m->vals[i];
+		if (!m->keys[i])
+			return NULL;
+	}
+}
+
+static int map_grow(struct import_map *m)
+{
+	size_t cap = m->cap ? m->cap * 2 : 64;
+	struct import_map n = {calloc(cap, sizeof *n.keys), malloc(cap * sizeof *n.vals),
+			       cap, 0};
+	if (!n.keys || !n.vals) {
+		import_map_free(&n);
+		return -1;
+	}
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->keys[i])
+			import_map_put(&n, m->keys[i], m->vals[i]);
+	import_map_free(m);
+	*m = n;
+	return 0;
+}
+
+int import_map_put(struct import_map *m, uint64_t key, uint64_t val)
+{
+	if ((m->n_used + 1) * 4 > m->cap * 3 && map_grow(m))
+		return -1;
+	size_t i = map_slot(key, m->cap);
+	while (m->keys[i] && m->keys[i] != key)
+		i = (i + 1) & (m->cap - 1);
+	if (!m->keys[i])
+		m->n_used++;
+	m->keys[i] = key;
+	m->vals[i] = val;
+	return 0;
+}
+
+int import_map_del(struct import_map *m, uint64_t key)
+{
+	if (!m->cap)
+		return 0;
+	size_t mask = m->cap - 1, i = map_slot(key, m->cap);
+	while (m->keys[i] != key) {
+		if (!m->keys[i])
+			return 0;
+		i = (i + 1) & mask;
+	}
+	/* Backward shift: pull later members of the probe run into the hole,
+	 * unless their home slot lies cyclically in (hole, j]. */
+	for (size_t j = (i + 1) & mask; m->keys[j]; j = (j + 1) & mask) {
+		size_t home = map_slot(m->keys[j], m->cap);
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			m->keys[i] = m->keys[j];
+			m->vals[i] = m->vals[j];
+			i = j;
+		}
+	}
+	m->keys[i] = 0;
+	m->n_used--;
+	return 1;
+}
+
+/* ---- reports, lines, numbers ---------------------------------------------- */
+
+void import_warn(struct import_report *r, const char *file, unsigned long line,
+		 const char *fmt, ...)
+{
+	if (r->n_warnings == IMPORT_MAX_WARNINGS) {
+		r->n_dropped_warnings++;
+		return;
+	}
+	struct diag *w = &r->warnings[r->n_warnings++];
+	diag_set(w, file, line, 0, "%s", "");
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(w->message, sizeof w->message, fmt, ap);
+	va_end(ap);
+}
+
+long import_lines_next(struct import_lines *l, int *err)
+{
+	errno = 0;
+	ssize_t n = getline(&l->buf, &l->cap, l->in);
+	if (n < 0) {
+		*err = ferror(l->in) ? (errno ? errno : EIO) : 0;
+		return -1;
+	}
+	l->lineno++;
+	if (n && l->buf[n - 1] == '\n')
+		l->buf[--n] = '\0';
+	if (n && l->buf[n - 1] == '\r')
+		l->buf[--n] = '\0';
+	return (long)n;
+}
+
+const char *import_skip_blanks(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+static int digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return 99;
+}
+
+int import_parse_u64(const char **p, int base, uint64_t *out)
+{
+	const char *s = import_skip_blanks(*p);
+	int prefix = base != 10 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	if (prefix)
+		s += 2;
+	unsigned radix = prefix || base == 16 ? 16 : 10;
+	uint64_t v = 0;
+	const char *start = s;
+	for (int dv; (dv = digit_value(*s)) < (int)radix; s++) {
+		if (__builtin_mul_overflow(v, radix, &v) ||
+		    __builtin_add_overflow(v, (uint64_t)dv, &v))
+			return -1;
+	}
+	if (s == start)
+		return -1;
+	*out = v;
+	*p = s;
+	return 0;
+}
+
+int import_add(struct trace_builder *b, enum trace_op op, uint64_t id,
+	       uint64_t size, uint64_t nmemb_or_align, unsigned thread,
+	       const char *file, unsigned long line, struct diag *d)
+{
+	char err[256];
+	if (trace_builder_add(b, op, id, size, nmemb_or_align, thread, err, sizeof err))
+		return diag_set(d, file, line, 0, "%s", err);
+	return 0;
+}
+
+void import_name_from_path(const char *path, char *out, size_t len)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	const char *dot = strrchr(base, '.');
+	size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+	if (n >= len)
+		n = len - 1;
+	for (size_t i = 0; i < n; i++) {
+		char c = base[i];
+		int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			 (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+		out[i] = ok ? c : '_';
+	}
+	out[n] = '\0';
+	if (!n)
+		snprintf(out, len, "imported");
+}
+
+void import_yaml_quote(const char *s, char *buf, size_t len)
+{
+	size_t n = strlen(buf);
+	n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "\"");
+	for (; *s && n + 8 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			n += (size_t)snprintf(buf + n, len - n, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			n += (size_t)snprintf(buf + n, len - n, "\\x%02x", c);
+		else
+			buf[n++] = (char)c;
+	}
+	snprintf(buf + n, n < len ? len - n : 0, "\"");
+}
+
+int import_write_file(const struct trace *t, const char *path, struct diag *d)
+{
+	char tmp[4096];
+	if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp)
+		return diag_set(d, path, 0, 0, "path too long");
+	int fd = mkstemp(tmp);
+	if (fd < 0)
+		return diag_set(d, path, 0, 0, "cannot create a temporary file: %s",
+				strerror(errno));
+	FILE *out = fdopen(fd, "w");
+	if (!out) {
+		int e = errno;
+		close(fd);
+		unlink(tmp);
+		return diag_set(d, path, 0, 0, "cannot write: %s", strerror(e));
+	}
+	int bad = trace_write_yaml(t, out);
+	int e = errno;
+	if (fflush(out) && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	if (fclose(out) && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	/* mkstemp makes the file 0600; a trace is an ordinary, shareable file. */
+	mode_t mask = umask(0);
+	umask(mask);
+	if (!bad && chmod(tmp, 0666 & ~mask)) {
+		bad = 1;
+		e = errno;
+	}
+	if (!bad && rename(tmp, path)) {
+		bad = 1;
+		e = errno;
+	}
+	if (bad) {
+		unlink(tmp);
+		return diag_set(d, path, 0, 0, "cannot write: %s", strerror(e));
+	}
+	return 0;
+}

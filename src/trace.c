@@ -1,0 +1,31 @@
+/* trace.c - the parts of struct trace shared by every producer and consumer:
+ * op names and releasing a trace (malloc'ed events or a cache mapping). */
+#include "trace.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+const char *trace_op_name(enum trace_op op)
+{
+	static const char *const names[TRACE_OP_COUNT] = {
+		[TRACE_MALLOC] = "malloc",
+		[TRACE_CALLOC] = "calloc",
+		[TRACE_ALIGNED] = "aligned_alloc",
+		[TRACE_REALLOC] = "realloc",
+		[TRACE_FREE] = "free",
+	};
+	return (unsigned)op < TRACE_OP_COUNT ? names[op] : "unknown";
+}
+
+/* Leaves t zeroed, so that freeing it twice is harmless. */
+void trace_free(struct trace *t)
+{
+	if (t->map)
+		munmap(t->map, t->map_len);
+	else
+		free(t->events);
+	free(t->description);
+	free(t->source);
+	memset(t, 0, sizeof *t);
+}

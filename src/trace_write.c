@@ -1,0 +1,151 @@
+/* trace_write.c - writes a struct trace as format v1 YAML with explicit
+ * events, one compact flow sequence per line; slots become the block ids
+ * (a slot names at most one live block at a time, as an id must). */
+#include "trace.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WRITE_BUF 65536
+#define WRITE_EVENT_MAX 96 /* "- [a, 4294967295, 2^63, 2^64-1, t65535]\n" fits */
+
+struct write_buf {
+	FILE *out;
+	size_t len;
+	char p[WRITE_BUF];
+};
+
+static int write_flush(struct write_buf *w)
+{
+	if (w->len && fwrite(w->p, 1, w->len, w->out) != w->len)
+		return -1;
+	w->len = 0;
+	return 0;
+}
+
+static int write_str(struct write_buf *w, const char *s, size_t n)
+{
+	if (w->len + n > sizeof w->p && write_flush(w))
+		return -1;
+	if (n > sizeof w->p)
+		return fwrite(s, 1, n, w->out) == n ? 0 : -1;
+	memcpy(w->p + w->len, s, n);
+	w->len += n;
+	return 0;
+}
+
+/* Appends the decimal digits of v at p; returns the new end. */
+static char *write_u64(char *p, uint64_t v)
+{
+	char tmp[20];
+	int n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/* A YAML double-quoted scalar: quotes, backslashes and control characters
+ * escaped; other bytes (UTF-8, as the loader guarantees) kept as they are. */
+static int write_quoted(struct write_buf *w, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	if (write_str(w, "\"", 1))
+		return -1;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[4] = { '\\', (char)c };
+		size_t n = 2;
+		if (c == '\n')
+			esc[1] = 'n';
+		else if (c == '\t')
+			esc[1] = 't';
+		else if (c < 0x20 || c == 0x7f) {
+			esc[1] = 'x';
+			esc[2] = hex[c >> 4];
+			esc[3] = hex[c & 15];
+			n = 4;
+		} else if (c != '"' && c != '\\') {
+			esc[0] = (char)c;
+			n = 1;
+		}
+		if (write_str(w, esc, n))
+			return -1;
+	}
+	return write_str(w, "\"", 1);
+}
+
+static int write_key(struct write_buf *w, const char *key, const char *quoted_value)
+{
+	return write_str(w, key, strlen(key)) || write_quoted(w, quoted_value) ||
+	       write_str(w, "\n", 1);
+}
+
+static int write_header(struct write_buf *w, const struct trace *t)
+{
+	char version[32];
+	int n = snprintf(version, sizeof version, "allocscope: %d\n", TRACE_FORMAT_VERSION);
+	if (write_str(w, version, (size_t)n) || write_key(w, "name: ", t->name))
+		return -1;
+	if (t->description && write_key(w, "description: ", t->description))
+		return -1;
+	/* already a one-line flow mapping (see struct trace) */
+	if (t->source && (write_str(w, "source: ", 8) || write_str(w, t->source, strlen(t->source)) ||
+			  write_str(w, "\n", 1)))
+		return -1;
+	return write_str(w, "events:\n", 8);
+}
+
+static char *write_event(char *p, const struct trace_event *e)
+{
+	static const char letter[TRACE_OP_COUNT] = "mcarf";
+	*p++ = '-';
+	*p++ = ' ';
+	*p++ = '[';
+	*p++ = letter[e->op];
+	*p++ = ',';
+	*p++ = ' ';
+	p = write_u64(p, e->slot);
+	if (e->op == TRACE_CALLOC || e->op == TRACE_ALIGNED) {
+		memcpy(p, ", ", 2);
+		/* calloc's product is stored: nmemb 1 keeps its total */
+		p = write_u64(p + 2, e->op == TRACE_CALLOC ? 1 : (uint64_t)1 << e->align_log2);
+	}
+	if (e->op != TRACE_FREE) {
+		memcpy(p, ", ", 2);
+		p = write_u64(p + 2, e->size);
+	}
+	if (e->thread) {
+		memcpy(p, ", t", 3);
+		p = write_u64(p + 3, e->thread);
+	}
+	memcpy(p, "]\n", 2);
+	return p + 2;
+}
+
+int trace_write_yaml(const struct trace *t, FILE *out)
+{
+	struct write_buf *w = malloc(sizeof *w);
+	if (!w)
+		return -1;
+	w->out = out;
+	w->len = 0;
+	int rc = write_header(w, t);
+	for (uint64_t i = 0; rc == 0 && i < t->n_events; i++) {
+		if (w->len + WRITE_EVENT_MAX > sizeof w->p && (rc = write_flush(w)))
+			break;
+		w->len = (size_t)(write_event(w->p + w->len, &t->events[i]) - w->p);
+	}
+	if (rc == 0)
+		rc = write_flush(w);
+	free(w);
+	if (rc == 0 && (fflush(out) || ferror(out)))
+		rc = -1;
+	if (rc && !errno)
+		errno = EIO;
+	return rc;
+}
