@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "cli.h"
@@ -119,6 +120,31 @@ static int replay_ns(const char *trace, const char *pass, const char *touch, dou
 	return 0;
 }
 
+/* Load rates are those of explicit events: a `generate:` spec is expanded
+ * once into a temporary file, which the measurements then read. */
+static int explicit_copy(const char *path, char *copy, size_t len)
+{
+	struct trace_load_options lo = {.no_cache = 1};
+	struct trace t = {0};
+	struct diag d;
+	if (trace_load(path, &lo, &t, &d)) {
+		diag_print(&d);
+		return -1;
+	}
+	snprintf(copy, len, "/tmp/allocscope-selfbench-XXXXXX.yaml");
+	int fd = mkstemps(copy, 5);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+	int rc = f && trace_write_yaml(&t, f) == 0 && fflush(f) == 0 ? 0 : -1;
+	if (f)
+		fclose(f);
+	trace_free(&t);
+	if (rc) {
+		error_msg("cannot write a temporary copy of '%s'", path);
+		unlink(copy);
+	}
+	return rc;
+}
+
 static int write_csv(const char *path, const struct selfbench_row *rows, size_t n)
 {
 	char tmp[4200];
@@ -130,6 +156,45 @@ static int write_csv(const char *path, const struct selfbench_row *rows, size_t 
 		fprintf(f, "%s,%.4f,%s,\"%s\"\n", rows[i].metric, rows[i].value, rows[i].unit,
 			rows[i].detail);
 	return fileio_fcommit_temp(f, tmp, path);
+}
+
+/* Takes every figure on `path`, an explicit-events trace. */
+static int selfbench_measure(const char *path, unsigned reps,
+			     const char *touch, struct selfbench_row *rows, size_t *count)
+{
+	size_t n = 0;
+	uint64_t events = 0;
+	double yaml = load_rate(path, 1, 3, &events);
+	double cached = yaml < 0 ? -1 : (load_rate(path, 0, 1, &events), load_rate(path, 0, 5, &events));
+	if (yaml < 0 || cached < 0)
+		return EXIT_BAD_INPUT;
+	rows[n++] = (struct selfbench_row){"load_yaml_events_per_s", yaml, "events/s", ""};
+	snprintf(rows[n - 1].detail, sizeof rows[0].detail, "best of 3, %llu events",
+		 (unsigned long long)events);
+	double bare = libyaml_rate(path, events);
+	rows[n++] = (struct selfbench_row){"libyaml_alone_events_per_s", bare, "events/s",
+		"best of 3, yaml_parser_parse loop only"};
+	rows[n++] = (struct selfbench_row){"load_yaml_vs_libyaml_ratio", yaml / bare, "ratio",
+		"loader rate over libyaml's own"};
+	rows[n++] = (struct selfbench_row){"load_cache_events_per_s", cached, "events/s", ""};
+	snprintf(rows[n - 1].detail, sizeof rows[0].detail,
+		 "best of 5, includes reading and hashing the YAML file");
+
+	double raw[64], harness[64];
+	for (unsigned i = 0; i < reps; i++)
+		if (replay_ns(path, "raw", touch, &raw[i]) ||
+		    replay_ns(path, "throughput", touch, &harness[i]))
+			return EXIT_RUN_FAILED;
+	double raw_med = median(raw, reps), harness_med = median(harness, reps);
+	rows[n++] = (struct selfbench_row){"raw_loop_ns_per_event", raw_med, "ns", ""};
+	rows[n++] = (struct selfbench_row){"replay_system_ns_per_event", harness_med, "ns", ""};
+	rows[n++] = (struct selfbench_row){"replay_overhead_ratio", harness_med / raw_med, "ratio", ""};
+	for (size_t i = n - 3; i < n; i++)
+		snprintf(rows[i].detail, sizeof rows[0].detail,
+			 "median of %u alternating fresh processes, touch=%s", reps, touch);
+
+	*count = n;
+	return 0;
 }
 
 int cmd_selfbench(int argc, char **argv)
@@ -176,35 +241,13 @@ int cmd_selfbench(int argc, char **argv)
 
 	struct selfbench_row rows[12];
 	size_t n = 0;
-	uint64_t events = 0;
-	double yaml = load_rate(trace, 1, 3, &events);
-	double cached = yaml < 0 ? -1 : (load_rate(trace, 0, 1, &events), load_rate(trace, 0, 5, &events));
-	if (yaml < 0 || cached < 0)
+	char copy[64];
+	if (explicit_copy(trace, copy, sizeof copy))
 		return EXIT_BAD_INPUT;
-	rows[n++] = (struct selfbench_row){"load_yaml_events_per_s", yaml, "events/s", ""};
-	snprintf(rows[n - 1].detail, sizeof rows[0].detail, "best of 3, %llu events",
-		 (unsigned long long)events);
-	double bare = libyaml_rate(trace, events);
-	rows[n++] = (struct selfbench_row){"libyaml_alone_events_per_s", bare, "events/s",
-		"best of 3, yaml_parser_parse loop only"};
-	rows[n++] = (struct selfbench_row){"load_yaml_vs_libyaml_ratio", yaml / bare, "ratio",
-		"loader rate over libyaml's own"};
-	rows[n++] = (struct selfbench_row){"load_cache_events_per_s", cached, "events/s", ""};
-	snprintf(rows[n - 1].detail, sizeof rows[0].detail,
-		 "best of 5, includes reading and hashing the YAML file");
-
-	double raw[64], harness[64];
-	for (unsigned i = 0; i < reps; i++)
-		if (replay_ns(trace, "raw", touch, &raw[i]) ||
-		    replay_ns(trace, "throughput", touch, &harness[i]))
-			return EXIT_RUN_FAILED;
-	double raw_med = median(raw, (unsigned)reps), harness_med = median(harness, (unsigned)reps);
-	rows[n++] = (struct selfbench_row){"raw_loop_ns_per_event", raw_med, "ns", ""};
-	rows[n++] = (struct selfbench_row){"replay_system_ns_per_event", harness_med, "ns", ""};
-	rows[n++] = (struct selfbench_row){"replay_overhead_ratio", harness_med / raw_med, "ratio", ""};
-	for (size_t i = n - 3; i < n; i++)
-		snprintf(rows[i].detail, sizeof rows[0].detail,
-			 "median of %u alternating fresh processes, touch=%s", (unsigned)reps, touch);
+	int rc = selfbench_measure(copy, (unsigned)reps, touch, rows, &n);
+	unlink(copy);
+	if (rc)
+		return rc;
 
 	printf("allocscope selfbench on %s\n", trace);
 	for (size_t i = 0; i < n; i++)

@@ -12,7 +12,7 @@
 #define REPLAY_PAGE 4096u
 
 /* Writes to the new block as a program would (SPEC §6, --touch). */
-static inline void touch_block(enum touch_mode mode, char *p, uint64_t size)
+static inline __attribute__((always_inline)) void touch_block(enum touch_mode mode, char *p, uint64_t size)
 {
 	if (!p || !size)
 		return;
@@ -37,7 +37,7 @@ static inline void touch_block(enum touch_mode mode, char *p, uint64_t size)
 
 /* One event against the strategy; returns the block the slot now names.
  * Shared by every pass so that all of them make exactly the same calls. */
-static inline void *replay_call(struct replay *r, const struct trace_event *e, uint64_t size)
+static inline __attribute__((always_inline)) void *replay_call(struct replay *r, const struct trace_event *e, uint64_t size)
 {
 	const struct allocator_ops *ops = r->ops;
 	void *self = r->self, *p;

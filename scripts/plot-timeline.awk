@@ -1,0 +1,108 @@
+# plot-timeline.awk - pivots the timeline/WORKLOAD__STRATEGY.csv files (SPEC
+# §7) for timeline.gp. Reads the list of files on stdin and -v known=FILE,
+# the workload names seen in the other CSVs: a file belongs to the longest
+# known workload its name starts with (then "__"), else it is split at its
+# first "__"; the rest of the name is shown as is, whatever sanitising made
+# it. Writes out/tl_N.tsv (event, live, heap) per file, out/timeline-def.gp
+# and out/timeline-workloads.txt (W, name). Needs plot-csv.awk, -v out=DIR.
+
+BEGIN {
+	want_columns = "event,live_bytes,heap_bytes"
+	while ((getline line < known) > 0)
+		if (line != "")
+			is_known[line] = 1
+	close(known)
+}
+
+# Splits the base name `b` of a timeline file into tl_w and tl_s.
+function timeline_name(b,    w, best) {
+	best = ""
+	for (w in is_known)
+		if (index(b, w "__") == 1 && length(w) > length(best))
+			best = w
+	if (best == "") {
+		if (!index(b, "__"))
+			return 0
+		best = substr(b, 1, index(b, "__") - 1)
+	}
+	tl_w = best
+	tl_s = substr(b, length(best) + 3)
+	return 1
+}
+
+# Checks one timeline file and copies it to out/tl_n.tsv; returns its rows.
+function timeline_copy(path, n,    line, lineno, width, f, dat, rows, e, live, heap) {
+	dat = out "/tl_" n ".tsv"
+	printf "" > dat
+	lineno = 0; rows = 0
+	while ((getline line < path) > 0) {
+		lineno++
+		if (line ~ /^[ \t\r]*$/)
+			continue
+		if (lineno == 1) {
+			width = csv_header(path, lineno, f, csv_split(line, f))
+			continue
+		}
+		csv_row(path, lineno, line, f, width)
+		e = csv_num(path, lineno, f, 1, "event")
+		live = csv_num(path, lineno, f, 2, "live_bytes")
+		heap = csv_num(path, lineno, f, 3, "heap_bytes")
+		print e "\t" live "\t" heap > dat
+		rows++
+		if (e > top_event[tl_w]) top_event[tl_w] = e
+		if (live > top_bytes[tl_w]) top_bytes[tl_w] = live
+		if (heap > top_bytes[tl_w]) top_bytes[tl_w] = heap
+	}
+	if (lineno == 0)
+		csv_fail(path, 0, "cannot read the file, or it is empty")
+	close(path); close(dat)
+	return rows
+}
+
+{
+	path = $0
+	base = path
+	sub(/.*\//, "", base)
+	sub(/\.csv$/, "", base)
+	if (!timeline_name(base))
+		csv_fail(path, 0, "the name is not WORKLOAD__STRATEGY.csv")
+	if (!(tl_w in widx)) { widx[tl_w] = ++nw; wname[nw] = tl_w }
+	n++
+	panel_of[widx[tl_w], ++count[widx[tl_w]]] = n
+	title[n] = tl_s
+	rows[n] = timeline_copy(path, n)
+}
+
+# Binary unit for the largest byte figure of a workload.
+function unit(v,    i, names) {
+	split("bytes KiB MiB GiB TiB", names, " ")
+	for (i = 1; i < 5 && v >= 2 * 1024; i++)
+		v /= 1024
+	unit_name = names[i]
+	return 1024 ^ (i - 1)
+}
+
+END {
+	if (csv_failed)
+		exit 1
+	if (n == 0)
+		exit 3
+	def = out "/timeline-def.gp"; list = out "/timeline-workloads.txt"
+	print "array wname[" nw "]; array npanels[" nw "]; array first[" nw "]" > def
+	print "array divisor[" nw "]; array unit[" nw "]; array xmax[" nw "]" > def
+	print "array ptitle[" n "]; array prows[" n "]; array pfile[" n "]" > def
+	k = 0
+	for (i = 1; i <= nw; i++) {
+		w = wname[i]
+		print "wname[" i "] = " gp_str(w) "; npanels[" i "] = " count[i] "; first[" i "] = " k + 1 > def
+		print "divisor[" i "] = " unit(top_bytes[w]) "; unit[" i "] = " gp_str(unit_name) \
+		    "; xmax[" i "] = " (top_event[w] > 0 ? top_event[w] : 1) > def
+		for (j = 1; j <= count[i]; j++) {
+			p = panel_of[i, j]; k++
+			print "ptitle[" k "] = " gp_str(title[p]) "; prows[" k "] = " rows[p] \
+			    "; pfile[" k "] = " p > def
+		}
+		print i "\t" w > list
+	}
+	close(def); close(list)
+}

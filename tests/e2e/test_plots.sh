@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# test_plots.sh - scripts/plot.sh on tests/data/results-sample (copied to a
+# scratch directory): every expected PNG and SVG exists and is a real image,
+# labels come through CSV quoting, an absent CSV is skipped, a malformed one
+# fails with its file and line, and timeline names split at known workloads.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+root=$(cd "$here/../.." && pwd)
+plot=$root/scripts/plot.sh
+sample=$root/tests/data/results-sample
+
+if ! command -v gnuplot >/dev/null 2>&1; then
+	echo "gnuplot not found: skipping the plot tests ('make deps' installs gnuplot-nox)"
+	skip "plots need gnuplot"
+	finish
+	exit
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# fresh NAME: a copy of the sample at $work/NAME, without plots.
+fresh() {
+	cp -r "$sample" "$work/$1"
+	rm -rf "$work/$1/plots"
+}
+
+# is_image FILE KIND MIN_BYTES: `file` says KIND and FILE is not a stub.
+is_image() {
+	[ -f "$1" ] && [ "$(wc -c <"$1")" -ge "$3" ] && file -b "$1" | grep -q "$2"
+}
+
+# render NAME: runs plot.sh on $work/NAME once; the exit code goes to
+# $work/NAME.rc, stdout and stderr together to $work/NAME.log.
+render() {
+	"$plot" "$work/$1" >"$work/$1.log" 2>&1
+	echo $? >"$work/$1.rc"
+}
+
+# exit_was NAME CODE / log_has NAME TEXT: what that one run did.
+exit_was() { [ "$(cat "$work/$1.rc")" -eq "$2" ]; }
+log_has() { grep -qF -- "$2" "$work/$1.log"; }
+
+fresh all
+render all
+if exit_was all 0; then
+	ok "plot.sh renders the sample (exit 0)"
+else
+	fail "plot.sh renders the sample"
+	sed 's/^/# /' "$work/all.log"
+fi
+out=$work/all/plots
+for name in throughput throughput-vs-system fragmentation cache \
+	latency-python-json latency-ramp_peaks latency-malloclab-binary \
+	heap-python-json heap-ramp_peaks heap-malloclab-binary; do
+	check "$name.png is a PNG of 20 KB or more" is_image "$out/$name.png" 'PNG image data' 20000
+	check "$name.svg is an SVG of 10 KB or more" is_image "$out/$name.svg" 'SVG' 10000
+done
+count=$(find "$out" -type f | wc -l)
+if [ "$count" -eq 20 ]; then ok "exactly 20 files in plots/"; else fail "exactly 20 files in plots/ (found $count)"; fi
+check "a quoted strategy name reaches the axis labels" \
+	grep -q 'first-fit:order=lifo' "$out/throughput.svg"
+check "a crashed row is labelled, not plotted" grep -q 'crashed:SIGSEGV' "$out/throughput.svg"
+check "a skipped row is in the footnote" grep -q 'tlsf skipped:unavailable on python-json' \
+	"$out/fragmentation.svg"
+check "the cache title names the source" grep -q 'source: sim' "$out/cache.svg"
+check "absent figures are n/a, not zero" grep -q '>n/a<' "$out/cache.svg"
+check "heap panels are titled by the opaque strategy part" \
+	grep -q '>first-fit_order_lifo<' "$out/heap-python-json.svg"
+
+fresh missing
+rm "$work/missing/cache.csv"
+render missing
+check "an absent cache.csv is not an error" exit_was missing 0
+check "an absent cache.csv is reported as skipped" log_has missing 'skipping cache.csv: not found'
+check "no cache plot without cache.csv" test ! -e "$work/missing/plots/cache.png"
+check "the other plots are still drawn" is_image "$work/missing/plots/fragmentation.png" PNG 20000
+
+fresh header
+sed -i '1s/frag_peaks/fragpeaks/' "$work/header/fragmentation.csv"
+render header
+check "a renamed column fails (exit 1)" exit_was header 1
+check "the error names the file, line and column" log_has header \
+	"fragmentation.csv:1: error: column 7 is 'fragpeaks', expected 'frag_peaks'"
+check "the plots of good CSVs are still drawn" is_image "$work/header/plots/throughput.png" PNG 20000
+
+fresh number
+sed -i '3s/,0.1111,/,abc,/' "$work/number/fragmentation.csv"
+render number
+check "a non-number in an ok row fails at its line" log_has number \
+	"fragmentation.csv:3: error: frag_peaks is 'abc', not a number"
+
+fresh quote
+sed -i '5s/"min=32,step=65536"/"min=32,step=65536/' "$work/quote/throughput.csv"
+render quote
+check "an unbalanced quote fails (exit 1)" exit_was quote 1
+check "and says where" log_has quote 'throughput.csv:5: error: unbalanced quote'
+
+fresh width
+echo 'ramp_peaks,system,malloc,1,2,3' >>"$work/width/latency.csv"
+render width
+check "a short row fails" log_has width 'error: expected 11 fields, found 6'
+
+fresh timeline
+echo '12,abc,5' >>"$work/timeline/timeline/ramp_peaks__tlsf.csv"
+render timeline
+check "a malformed timeline fails (exit 1)" exit_was timeline 1
+check "and says where" log_has timeline "ramp_peaks__tlsf.csv:1002: error: live_bytes is 'abc'"
+
+# A workload whose name holds "__" keeps it: the split is at the known name.
+fresh dunder
+for f in "$work"/dunder/*.csv; do sed -i 's/^ramp_peaks,/ramp__peaks,/' "$f"; done
+for f in "$work"/dunder/timeline/ramp_peaks__*; do mv "$f" "${f/ramp_peaks__/ramp__peaks__}"; done
+render dunder
+check "a workload named with __ gets its own heap plot" \
+	is_image "$work/dunder/plots/heap-ramp__peaks.png" PNG 20000
+check "and its panels are the strategies" grep -q '>buddy_min_32<' "$work/dunder/plots/heap-ramp__peaks.svg"
+
+expect_exit 2 "a results directory that does not exist is bad usage" "$plot" "$work/nothing"
+expect_exit 0 "--help exits 0" "$plot" --help
+finish
