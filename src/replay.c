@@ -161,14 +161,28 @@ static int invalid_block(char *why, size_t len, uint64_t index, const char *fmt,
 	return -1;
 }
 
+/* The alignment a plain malloc owes. allocscope's own strategies promise 16
+ * bytes for every block (SPEC §5); the production allocators follow C, which
+ * owes a block of n < 16 bytes only the alignment of the largest power of two
+ * not above n (jemalloc, mimalloc and tcmalloc hand out 8-byte blocks so). */
+static uint64_t fundamental_alignment(const struct replay *r, uint64_t size)
+{
+	if (r->ops->heap_range || size >= ALLOCATOR_MIN_ALIGN)
+		return ALLOCATOR_MIN_ALIGN;
+	uint64_t align = 1;
+	while (align * 2 <= size)
+		align *= 2;
+	return align;
+}
+
 int replay_validate_block(struct replay *r, struct block_set *set, uint64_t index,
 			  const struct trace_event *e, void *p, uint64_t size,
 			  char *why, size_t len)
 {
 	uintptr_t a = (uintptr_t)p, lo, hi;
 	uint64_t align = e->op == TRACE_ALIGNED ? (uint64_t)1 << e->align_log2 : 0;
-	if (align < ALLOCATOR_MIN_ALIGN)
-		align = ALLOCATOR_MIN_ALIGN;
+	if (align < fundamental_alignment(r, size))
+		align = fundamental_alignment(r, size);
 	if (a % align)
 		return invalid_block(why, len, index, "block %u at %p is misaligned",
 				     e->slot, p);

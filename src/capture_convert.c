@@ -1,0 +1,559 @@
+/* capture_convert.c - raw capture file -> format v1 YAML, with a hand-rolled
+ * formatter (a captured program yields millions of events; printf per event
+ * would dominate). Checks each block's events as it goes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "capture_convert.h"
+
+/* Output through one large buffer; err latches the first write error. */
+struct yaml_out {
+	FILE *f;
+	char *buf;
+	size_t len, cap;
+	uint64_t flushed; /* bytes already handed to f */
+	int err;
+};
+
+#define OUT_CAP (1u << 20)
+#define LINE_MAX_BYTES 128 /* one event line, with room to spare */
+
+static void out_flush(struct yaml_out *o)
+{
+	if (o->len && fwrite(o->buf, 1, o->len, o->f) != o->len)
+		o->err = errno ? errno : EIO;
+	o->flushed += o->len;
+	o->len = 0;
+}
+
+static void out_reserve(struct yaml_out *o, size_t n)
+{
+	if (o->len + n > o->cap)
+		out_flush(o);
+}
+
+static void out_str(struct yaml_out *o, const char *s)
+{
+	size_t n = strlen(s);
+	if (n > o->cap) {
+		out_flush(o);
+		if (fwrite(s, 1, n, o->f) != n)
+			o->err = errno ? errno : EIO;
+		o->flushed += n;
+		return;
+	}
+	out_reserve(o, n);
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+/* Caller reserved room. */
+static void out_u64(struct yaml_out *o, uint64_t v)
+{
+	char tmp[20];
+	int n = 0;
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n > 0)
+		o->buf[o->len++] = tmp[--n];
+}
+
+static void out_lit(struct yaml_out *o, const char *s, size_t n)
+{
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+/* A YAML double-quoted scalar: quotes, backslashes, control and non-ASCII
+ * bytes escaped, so any command line yields valid YAML. */
+static void out_quoted(struct yaml_out *o, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	out_reserve(o, 1);
+	o->buf[o->len++] = '"';
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		out_reserve(o, 4);
+		if (*p == '"' || *p == '\\') {
+			o->buf[o->len++] = '\\';
+			o->buf[o->len++] = (char)*p;
+		} else if (*p < 0x20 || *p >= 0x7f) {
+			out_lit(o, "\\x", 2);
+			o->buf[o->len++] = hex[*p >> 4];
+			o->buf[o->len++] = hex[*p & 15];
+		} else {
+			o->buf[o->len++] = (char)*p;
+		}
+	}
+	out_reserve(o, 1);
+	o->buf[o->len++] = '"';
+}
+
+static void out_field(struct yaml_out *o, const char *key, const char *value)
+{
+	if (!value)
+		return;
+	out_str(o, ", ");
+	out_str(o, key);
+	out_str(o, ": ");
+	out_quoted(o, value);
+}
+
+static void out_field_u64(struct yaml_out *o, const char *key, uint64_t v)
+{
+	out_str(o, ", ");
+	out_str(o, key);
+	out_str(o, ": ");
+	out_reserve(o, 20);
+	out_u64(o, v);
+}
+
+/* Counts known only after the events are written: a blank-padded field,
+ * filled in by out_patch. Returns the value's offset in the file. */
+#define PATCH_WIDTH 20
+static uint64_t out_placeholder(struct yaml_out *o, const char *key)
+{
+	out_str(o, ", ");
+	out_str(o, key);
+	out_str(o, ": ");
+	uint64_t at = o->flushed + o->len;
+	out_str(o, "0                   ");
+	return at;
+}
+
+static void out_patch(struct yaml_out *o, uint64_t at, uint64_t v)
+{
+	char num[PATCH_WIDTH + 1];
+	int n = snprintf(num, sizeof num, "%llu", (unsigned long long)v);
+	out_flush(o);
+	if (fseeko(o->f, (off_t)at, SEEK_SET) != 0 || fwrite(num, 1, (size_t)n, o->f) != (size_t)n)
+		o->err = errno ? errno : EIO;
+}
+
+/* Where out_header left the placeholders. */
+struct header_patches {
+	uint64_t unknown_frees, unseen_frees;
+};
+
+static void out_header(struct yaml_out *o, const struct capture_meta *m,
+		       const struct capture_raw_header *h, struct header_patches *hp)
+{
+	out_str(o, "allocscope: 1\nname: ");
+	out_str(o, m->name);
+	out_str(o, "\n");
+	if (m->description) {
+		out_str(o, "description: ");
+		out_quoted(o, m->description);
+		out_str(o, "\n");
+	}
+	out_str(o, "source: {kind: captured");
+	out_field(o, "command", m->command);
+	out_field(o, "date", m->date);
+	out_field(o, "program", m->program);
+	out_field(o, "package", m->package);
+	out_field_u64(o, "pid", (uint64_t)h->pid);
+	hp->unknown_frees = out_placeholder(o, "unknown_frees");
+	hp->unseen_frees = out_placeholder(o, "unseen_frees");
+	if (h->nested_calls)
+		out_field_u64(o, "unrecorded_nested_calls", h->nested_calls);
+	if (h->truncated)
+		out_str(o, ", truncated: true");
+	out_str(o, "}\n");
+	out_str(o, "# unknown_frees: frees of addresses never seen allocated (before recording\n"
+		   "# began, or by another allocator), left out. unseen_frees: addresses\n"
+		   "# allocated again while live (a free we missed), freed just before.\n");
+	out_str(o, h->n_records ? "events:\n" : "events: []\n");
+}
+
+/* The converter's view of the process: which addresses are live under
+ * which block id. Addresses map to ids in an open-addressing table (linear
+ * probing, key 0 = empty, deletion by backward shift; used <= cap / 2);
+ * freed ids are reused most recent first, so ids stay dense. */
+struct conv {
+	uint64_t *keys;
+	uint32_t *vals;
+	size_t mask, used;
+	uint64_t *id_size;      /* requested bytes of each live id */
+	size_t id_cap;
+	uint32_t *free_ids;
+	size_t n_free, free_cap;
+	uint32_t next_id;       /* 1-based */
+	struct park {           /* per thread: reallocs between begin and end */
+		struct parked { uint64_t ptr; uint32_t id; } *v;
+		size_t n, cap;
+	} *parks;
+	size_t n_parks;
+	uint64_t live;
+	struct capture_stats *st;
+	int oom, bad;
+};
+
+static void *grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return p;
+	size_t cap2 = *cap ? *cap : 64;
+	while (cap2 < need)
+		cap2 *= 2;
+	void *q = realloc(p, cap2 * elem);
+	if (q)
+		*cap = cap2;
+	return q;
+}
+
+static size_t conv_home(const struct conv *c, uint64_t key)
+{
+	return (size_t)((key >> 4) * 0x9E3779B97F4A7C15ull >> 20) & c->mask;
+}
+
+static size_t conv_find(const struct conv *c, uint64_t key)
+{
+	size_t i = conv_home(c, key);
+	while (c->keys[i] && c->keys[i] != key)
+		i = (i + 1) & c->mask;
+	return i;
+}
+
+static int conv_rehash(struct conv *c, size_t cap)
+{
+	uint64_t *keys = calloc(cap, sizeof *keys), *old_keys = c->keys;
+	uint32_t *vals = malloc(cap * sizeof *vals), *old_vals = c->vals;
+	if (!keys || !vals) {
+		free(keys);
+		free(vals);
+		return -1;
+	}
+	size_t old_n = c->keys ? c->mask + 1 : 0;
+	c->keys = keys;
+	c->vals = vals;
+	c->mask = cap - 1;
+	for (size_t i = 0; i < old_n; i++)
+		if (old_keys[i]) {
+			size_t j = conv_find(c, old_keys[i]);
+			keys[j] = old_keys[i];
+			vals[j] = old_vals[i];
+		}
+	free(old_keys);
+	free(old_vals);
+	return 0;
+}
+
+/* Removes key; returns its id, or 0 when the address is not live. */
+static uint32_t conv_remove(struct conv *c, uint64_t key)
+{
+	size_t hole = conv_find(c, key);
+	if (!c->keys[hole])
+		return 0;
+	uint32_t id = c->vals[hole];
+	for (size_t j = (hole + 1) & c->mask; c->keys[j]; j = (j + 1) & c->mask) {
+		size_t home = conv_home(c, c->keys[j]);
+		/* Move j into the hole unless its home lies cyclically in (hole, j]. */
+		if (((j - home) & c->mask) >= ((j - hole) & c->mask)) {
+			c->keys[hole] = c->keys[j];
+			c->vals[hole] = c->vals[j];
+			hole = j;
+		}
+	}
+	c->keys[hole] = 0;
+	c->used--;
+	return id;
+}
+
+static void out_event(struct yaml_out *o, char op, uint32_t id, const uint64_t *args,
+		      int n_args, unsigned thread)
+{
+	out_reserve(o, LINE_MAX_BYTES);
+	out_lit(o, "  - [", 5);
+	o->buf[o->len++] = op;
+	out_lit(o, ", ", 2);
+	out_u64(o, id);
+	for (int i = 0; i < n_args; i++) {
+		out_lit(o, ", ", 2);
+		out_u64(o, args[i]);
+	}
+	if (thread) {
+		out_lit(o, ", t", 3);
+		out_u64(o, thread);
+	}
+	out_lit(o, "]\n", 2);
+}
+
+static void conv_free_id(struct conv *c, struct yaml_out *o, uint32_t id, unsigned thread)
+{
+	out_event(o, 'f', id, NULL, 0, thread);
+	c->st->count[4]++;
+	c->live -= c->id_size[id];
+	void *p = grow(c->free_ids, &c->free_cap, c->n_free + 1, sizeof *c->free_ids);
+	if (!p) {
+		c->oom = 1;
+		return;
+	}
+	c->free_ids = p;
+	c->free_ids[c->n_free++] = id;
+}
+
+/* Makes ptr live as block id (a new id when 0) of `size` bytes; returns
+ * the id. An address that is still live lost its free somewhere unseen:
+ * that block is freed first, so that the trace stays valid. */
+static uint32_t conv_bind(struct conv *c, struct yaml_out *o, uint64_t ptr, uint32_t id,
+			  uint64_t size, unsigned thread)
+{
+	if (c->used + 1 > (c->mask + 1) / 2 && conv_rehash(c, 2 * (c->mask + 1)) != 0) {
+		c->oom = 1;
+		return 0;
+	}
+	size_t i = conv_find(c, ptr);
+	if (c->keys[i]) {
+		c->st->stale_allocs++;
+		conv_free_id(c, o, c->vals[i], thread);
+	} else {
+		c->used++;
+	}
+	if (!id)
+		id = c->n_free ? c->free_ids[--c->n_free] : c->next_id++;
+	void *p = grow(c->id_size, &c->id_cap, (size_t)id + 1, sizeof *c->id_size);
+	if (!p) {
+		c->oom = 1;
+		return 0;
+	}
+	c->id_size = p;
+	c->keys[i] = ptr;
+	c->vals[i] = id;
+	c->id_size[id] = size;
+	c->live += size;
+	if (c->live > c->st->peak_live_bytes)
+		c->st->peak_live_bytes = c->live;
+	return id;
+}
+
+static struct park *conv_park(struct conv *c, unsigned thread)
+{
+	if (thread >= c->n_parks) {
+		size_t cap = c->n_parks;
+		struct park *p = grow(c->parks, &cap, (size_t)thread + 1, sizeof *p);
+		if (!p)
+			return NULL;
+		memset(p + c->n_parks, 0, (cap - c->n_parks) * sizeof *p);
+		c->parks = p;
+		c->n_parks = cap;
+	}
+	return &c->parks[thread];
+}
+
+static void conv_realloc_end(struct conv *c, struct yaml_out *o, uint64_t ptr, uint64_t size,
+			     unsigned thread)
+{
+	struct park *pk = conv_park(c, thread);
+	struct parked old = { 0, 0 };
+	if (!pk) {
+		c->oom = 1;
+		return;
+	}
+	if (pk->n)
+		old = pk->v[--pk->n];
+	if (ptr) {
+		if (old.id)
+			c->live -= c->id_size[old.id];
+		uint32_t id = conv_bind(c, o, ptr, old.id, size, thread);
+		out_event(o, old.id ? 'r' : 'm', id, &size, 1, thread);
+		c->st->count[old.id ? 3 : 0]++;
+	} else if (old.id && size == 0) { /* glibc freed the block */
+		conv_free_id(c, o, old.id, thread);
+	} else if (old.id) { /* failed: the old block is live again */
+		c->live -= c->id_size[old.id];
+		conv_bind(c, o, old.ptr, old.id, c->id_size[old.id], thread);
+	}
+}
+
+static void conv_realloc_begin(struct conv *c, uint64_t ptr, unsigned thread)
+{
+	uint32_t id = conv_remove(c, ptr);
+	if (!id)
+		c->st->unknown_frees++;
+	struct park *pk = conv_park(c, thread);
+	if (!pk || !(pk->v = grow(pk->v, &pk->cap, pk->n + 1, sizeof *pk->v))) {
+		c->oom = 1;
+		return;
+	}
+	pk->v[pk->n++] = (struct parked){ ptr, id };
+}
+
+/* An allocation of `size` bytes (calloc: n * size), shown as args. */
+static void conv_alloc(struct conv *c, struct yaml_out *o, char op, uint64_t ptr,
+		       uint64_t bytes, const uint64_t *args, int n_args, unsigned thread)
+{
+	uint32_t id = conv_bind(c, o, ptr, 0, bytes, thread);
+	out_event(o, op, id, args, n_args, thread);
+	c->st->count[op == 'm' ? 0 : op == 'c' ? 1 : 2]++;
+}
+
+/* Converts recs[i] (and its AUX record); returns how many it used. */
+static size_t conv_record(struct conv *c, struct yaml_out *o, const struct capture_rec *r,
+			  size_t left)
+{
+	unsigned op = capture_rec_op(r), thread = capture_rec_thread(r);
+	uint64_t size = capture_rec_size(r), args[2], bytes;
+	uint32_t id;
+	if ((op == CAPTURE_CALLOC || op == CAPTURE_ALIGNED) &&
+	    (left < 2 || capture_rec_op(r + 1) != CAPTURE_AUX)) {
+		c->bad = 1;
+		return 1;
+	}
+	switch (op) {
+	case CAPTURE_MALLOC:
+		conv_alloc(c, o, 'm', r->ptr, size, &size, 1, thread);
+		return 1;
+	case CAPTURE_CALLOC:
+		args[0] = r[1].ptr;
+		args[1] = size;
+		if (__builtin_mul_overflow(size, r[1].ptr, &bytes))
+			bytes = CAPTURE_SIZE_MAX;
+		conv_alloc(c, o, 'c', r->ptr, bytes, args, 2, thread);
+		return 2;
+	case CAPTURE_ALIGNED:
+		args[0] = r[1].ptr;
+		args[1] = size;
+		conv_alloc(c, o, 'a', r->ptr, size, args, 2, thread);
+		return 2;
+	case CAPTURE_FREE:
+		id = conv_remove(c, r->ptr);
+		if (id)
+			conv_free_id(c, o, id, thread);
+		else
+			c->st->unknown_frees++;
+		return 1;
+	case CAPTURE_REALLOC_BEGIN:
+		conv_realloc_begin(c, r->ptr, thread);
+		return 1;
+	case CAPTURE_REALLOC:
+		conv_realloc_end(c, o, r->ptr, size, thread);
+		return 1;
+	}
+	c->bad = 1;
+	return 1;
+}
+
+static void conv_release(struct conv *c)
+{
+	for (size_t i = 0; i < c->n_parks; i++)
+		free(c->parks[i].v);
+	free(c->parks);
+	free(c->keys);
+	free(c->vals);
+	free(c->id_size);
+	free(c->free_ids);
+}
+
+int capture_raw_header_read(const char *raw_path, struct capture_raw_header *h,
+			    struct diag *d)
+{
+	int fd = open(raw_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return diag_set(d, raw_path, 0, 0, "cannot open: %s", strerror(errno));
+	ssize_t n = pread(fd, h, sizeof *h, 0);
+	close(fd);
+	if (n != (ssize_t)sizeof *h || memcmp(h->magic, CAPTURE_RAW_MAGIC, sizeof h->magic) ||
+	    h->rec_size != sizeof(struct capture_rec))
+		return diag_set(d, raw_path, 0, 0, "not a raw capture file");
+	h->exe[sizeof h->exe - 1] = '\0';
+	h->cmdline[sizeof h->cmdline - 1] = '\0';
+	return 0;
+}
+
+/* Writes the events of a mapped raw file to o, filling st. */
+static int convert_records(const struct capture_rec *recs, const struct capture_raw_header *h,
+			   struct yaml_out *o, struct capture_stats *st, const char *raw_path,
+			   struct diag *d)
+{
+	struct conv c = { .next_id = 1, .st = st };
+	int rc = 0;
+	if (conv_rehash(&c, 1u << 16) != 0)
+		return diag_set(d, NULL, 0, 0, "out of memory");
+	uint64_t i = 0;
+	while (i < h->n_records && !c.oom && !c.bad)
+		i += conv_record(&c, o, &recs[i], h->n_records - i);
+	if (c.oom)
+		rc = diag_set(d, NULL, 0, 0, "out of memory");
+	else if (c.bad)
+		rc = diag_set(d, raw_path, 0, 0, "record %llu is malformed",
+			      (unsigned long long)(i - 1));
+	conv_release(&c);
+	return rc;
+}
+
+static int convert_to(FILE *f, const char *raw_path, const struct capture_meta *meta,
+		      struct capture_stats *st, struct diag *d)
+{
+	struct capture_raw_header h;
+	if (capture_raw_header_read(raw_path, &h, d) != 0)
+		return -1;
+	int fd = open(raw_path, O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	if (fd < 0 || fstat(fd, &sb) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return diag_set(d, raw_path, 0, 0, "cannot open: %s", strerror(errno));
+	}
+	size_t len = CAPTURE_RAW_DATA_OFFSET + h.n_records * sizeof(struct capture_rec);
+	if (h.n_records == 0)
+		len = sizeof h; /* a process that exec'd or died before its first flush */
+	if ((uint64_t)sb.st_size < len) {
+		close(fd);
+		return diag_set(d, raw_path, 0, 0, "raw capture file is truncated");
+	}
+	void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return diag_set(d, raw_path, 0, 0, "cannot map: %s", strerror(errno));
+	madvise(map, len, MADV_SEQUENTIAL);
+
+	struct yaml_out o = { .f = f, .buf = malloc(OUT_CAP), .cap = OUT_CAP };
+	int rc = -1;
+	if (!o.buf) {
+		diag_set(d, NULL, 0, 0, "out of memory");
+		goto cleanup;
+	}
+	*st = (struct capture_stats){ .threads = h.n_threads, .nested_calls = h.nested_calls,
+				      .truncated = (int)h.truncated };
+	struct header_patches hp;
+	out_header(&o, meta, &h, &hp);
+	rc = convert_records((const struct capture_rec *)((char *)map + CAPTURE_RAW_DATA_OFFSET),
+			     &h, &o, st, raw_path, d);
+	st->events = 0;
+	for (int k = 0; k < 5; k++)
+		st->events += st->count[k];
+	out_patch(&o, hp.unknown_frees, st->unknown_frees);
+	out_patch(&o, hp.unseen_frees, st->stale_allocs);
+	if (rc == 0 && o.err)
+		rc = diag_set(d, NULL, 0, 0, "write error: %s", strerror(o.err));
+cleanup:
+	free(o.buf);
+	munmap(map, len);
+	return rc;
+}
+
+int capture_convert(const char *raw_path, const char *out_path,
+		    const struct capture_meta *meta, struct capture_stats *st,
+		    struct diag *d)
+{
+	char tmp[4096];
+	if (snprintf(tmp, sizeof tmp, "%s.tmp.%d", out_path, (int)getpid()) >= (int)sizeof tmp)
+		return diag_set(d, out_path, 0, 0, "path is too long");
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return diag_set(d, tmp, 0, 0, "cannot create: %s", strerror(errno));
+	int rc = convert_to(f, raw_path, meta, st, d);
+	if (fclose(f) != 0 && rc == 0)
+		rc = diag_set(d, tmp, 0, 0, "write error: %s", strerror(errno));
+	if (rc == 0 && rename(tmp, out_path) != 0)
+		rc = diag_set(d, out_path, 0, 0, "cannot rename '%s': %s", tmp, strerror(errno));
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
+}

@@ -1,0 +1,483 @@
+/* cmd_capture.c - `allocscope capture`: runs a program with
+ * liballocscope_capture.so preloaded, then converts the raw file of each of
+ * its processes to a YAML trace (capture_convert.c) and prints a summary. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture_convert.h"
+#include "cli.h"
+
+#define CAPTURE_LIB "liballocscope_capture.so"
+#define MAX_PROCS 4096
+#define PATH_CAP 4096 /* raw_dir and -o; longer derived paths get room */
+
+struct capture_opts {
+	const char *out;
+	const char *name;        /* NULL: from the output file name */
+	const char *description;
+	const char *raw_dir;     /* where raw files go; NULL: next to out */
+	int keep_raw;
+	char **cmd;
+};
+
+/* One raw file found after the run. */
+struct capture_proc {
+	char raw[PATH_CAP + 512];
+	struct capture_raw_header h;
+};
+
+static const char capture_usage[] =
+	"usage: allocscope capture -o TRACE.yaml [--name NAME] [--description TEXT]\n"
+	"                          [--raw-dir DIR] [--keep-raw] -- CMD [ARGS..]\n"
+	"\n"
+	"Runs CMD with liballocscope_capture.so preloaded and writes the allocations\n"
+	"of its process to TRACE.yaml (format v1). Processes it forks or execs get\n"
+	"their own traces in TRACE.d/PROG.PID.yaml.\n"
+	"\n"
+	"  -o, --output FILE      the trace of CMD's own process\n"
+	"  -n, --name NAME        the trace's name (default: FILE without .yaml)\n"
+	"  -d, --description TEXT the trace's description\n"
+	"      --raw-dir DIR      where the raw capture files go while CMD runs\n"
+	"                         (default: a temporary directory next to FILE)\n"
+	"      --keep-raw         leave the raw files there\n"
+	"  -h, --help             show this help\n"
+	"\n"
+	"Exit status: 0 when CMD exited 0 and every trace was written, 1 when CMD\n"
+	"failed or could not be run, 2 on bad usage.\n";
+
+static int name_char_ok(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '_' || c == '-';
+}
+
+/* Copies s into a trace name, replacing characters the format forbids. */
+static void name_sanitize(char *dst, size_t cap, const char *s)
+{
+	size_t n = 0;
+	for (; *s && n + 1 < cap; s++)
+		dst[n++] = name_char_ok(*s) ? *s : '_';
+	if (n == 0)
+		dst[n++] = '_';
+	dst[n] = '\0';
+}
+
+/* TRACE.yaml -> TRACE (the stem names the default trace and TRACE.d/). */
+static void out_stem(const char *out, char *stem, size_t cap)
+{
+	snprintf(stem, cap, "%s", out);
+	size_t n = strlen(stem);
+	if (n > 5 && !strcmp(stem + n - 5, ".yaml"))
+		stem[n - 5] = '\0';
+	else if (n > 4 && !strcmp(stem + n - 4, ".yml"))
+		stem[n - 4] = '\0';
+}
+
+static int opts_parse(int argc, char **argv, struct capture_opts *o)
+{
+	enum { OPT_RAW_DIR = 256, OPT_KEEP_RAW };
+	static const struct option longopts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"name", required_argument, NULL, 'n'},
+		{"description", required_argument, NULL, 'd'},
+		{"raw-dir", required_argument, NULL, OPT_RAW_DIR},
+		{"keep-raw", no_argument, NULL, OPT_KEEP_RAW},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+o:n:d:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': o->out = optarg; break;
+		case 'n': o->name = optarg; break;
+		case 'd': o->description = optarg; break;
+		case OPT_RAW_DIR: o->raw_dir = optarg; break;
+		case OPT_KEEP_RAW: o->keep_raw = 1; break;
+		case 'h': cli_usage(capture_usage, 0); return EXIT_OK;
+		default: cli_usage(capture_usage, 1); return EXIT_BAD_INPUT;
+		}
+	}
+	if (!o->out) {
+		error_msg("capture needs an output file (-o TRACE.yaml)");
+		return EXIT_BAD_INPUT;
+	}
+	if (optind >= argc) {
+		error_msg("capture needs a command to run after '--'");
+		return EXIT_BAD_INPUT;
+	}
+	for (const char *p = o->name; p && *p; p++)
+		if (!name_char_ok(*p)) {
+			error_msg("invalid trace name '%s': use letters, digits, '.', '_', '-'",
+				  o->name);
+			return EXIT_BAD_INPUT;
+		}
+	if (o->name && !*o->name) {
+		error_msg("the trace name is empty");
+		return EXIT_BAD_INPUT;
+	}
+	o->cmd = argv + optind;
+	return -1;
+}
+
+/* The capture library beside the allocscope binary. */
+static int lib_find(char *buf, size_t cap)
+{
+	char self[4096];
+	snprintf(self, sizeof self, "%s", cli_self_path());
+	snprintf(buf, cap, "%s/" CAPTURE_LIB, dirname(self));
+	if (access(buf, R_OK) != 0) {
+		error_msg("cannot find the capture library '%s': %s (run 'make')", buf,
+			  strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Prepends lib to LD_PRELOAD in the child's environment. */
+static void child_env(const char *lib, const char *raw_dir)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char *v = NULL;
+	if (old && *old && asprintf(&v, "%s:%s", lib, old) > 0)
+		setenv("LD_PRELOAD", v, 1);
+	else
+		setenv("LD_PRELOAD", lib, 1);
+	free(v);
+	setenv(CAPTURE_DIR_ENV, raw_dir, 1);
+}
+
+/* Runs cmd; returns its wait status, or -1 when it could not be started
+ * (the exec error comes back through a close-on-exec pipe). */
+static int cmd_spawn_wait(char **cmd, const char *lib, const char *raw_dir, pid_t *pid_out)
+{
+	int pfd[2];
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
+		error_msg("cannot create a pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		error_msg("cannot fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		child_env(lib, raw_dir);
+		execvp(cmd[0], cmd);
+		int e = errno;
+		if (write(pfd[1], &e, sizeof e) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(pfd[1]);
+	int exec_errno = 0;
+	ssize_t n = read(pfd[0], &exec_errno, sizeof exec_errno);
+	close(pfd[0]);
+	/* Like system(): a ^C is for the program; we stay to convert. */
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGQUIT, &ign, &old_quit);
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+	if (n == (ssize_t)sizeof exec_errno) {
+		error_msg("cannot run '%s': %s", cmd[0], strerror(exec_errno));
+		return -1;
+	}
+	*pid_out = pid;
+	return status;
+}
+
+static int proc_cmp(const void *a, const void *b)
+{
+	const struct capture_proc *x = a, *y = b;
+	return (x->h.start_boot_ns > y->h.start_boot_ns) - (x->h.start_boot_ns < y->h.start_boot_ns);
+}
+
+/* Reads the headers of every raw file in dir, oldest first. */
+static int procs_list(const char *dir, struct capture_proc **out, size_t *n_out)
+{
+	DIR *dp = opendir(dir);
+	if (!dp) {
+		error_msg("cannot read '%s': %s", dir, strerror(errno));
+		return -1;
+	}
+	struct capture_proc *v = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	while ((e = readdir(dp)) && n < MAX_PROCS) {
+		size_t len = strlen(e->d_name);
+		if (len < 5 || strcmp(e->d_name + len - 4, ".raw"))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			struct capture_proc *nv = realloc(v, cap * sizeof *v);
+			if (!nv)
+				break;
+			v = nv;
+		}
+		struct diag d = { 0 };
+		snprintf(v[n].raw, sizeof v[n].raw, "%s/%s", dir, e->d_name);
+		if (capture_raw_header_read(v[n].raw, &v[n].h, &d) == 0)
+			n++;
+		else
+			diag_print(&d);
+	}
+	closedir(dp);
+	if (n > 1)
+		qsort(v, n, sizeof *v, proc_cmp);
+	*out = v;
+	*n_out = n;
+	return 0;
+}
+
+/* "PACKAGE VERSION" owning path, for the programs Debian installed; other
+ * paths are not looked up (dpkg -S scans every file list: 0.2 s). */
+static void package_of(const char *path, char *buf, size_t cap)
+{
+	buf[0] = '\0';
+	if (strncmp(path, "/usr/", 5) && strncmp(path, "/bin/", 5) && strncmp(path, "/sbin/", 6))
+		return;
+	if (strchr(path, '\'') || access("/usr/bin/dpkg-query", X_OK) != 0)
+		return;
+	char cmd[4600], line[512], pkg[256];
+	snprintf(cmd, sizeof cmd, "dpkg-query -S '%s' 2>/dev/null", path);
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return;
+	int got = fgets(line, sizeof line, p) && sscanf(line, "%255[^:, ]:", pkg) == 1;
+	pclose(p);
+	if (!got)
+		return;
+	snprintf(cmd, sizeof cmd, "dpkg-query -W -f '${Version}' '%s' 2>/dev/null", pkg);
+	p = popen(cmd, "r");
+	if (!p)
+		return;
+	if (!fgets(line, sizeof line, p))
+		line[0] = '\0';
+	pclose(p);
+	line[strcspn(line, "\n")] = '\0';
+	snprintf(buf, cap, "%s%s%s", pkg, *line ? " " : "", line);
+}
+
+static void date_of(uint64_t realtime_ns, char *buf, size_t cap)
+{
+	time_t t = (time_t)(realtime_ns / 1000000000u);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, cap, "%Y-%m-%d", &tm);
+}
+
+/* The user's command as one string, arguments with spaces quoted. */
+static void cmd_join(char **cmd, char *buf, size_t cap)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (char **a = cmd; *a && n < cap; a++) {
+		int q = strpbrk(*a, " \t'\"") != NULL || !**a;
+		n += (size_t)snprintf(buf + n, cap - n, "%s%s%s%s", a == cmd ? "" : " ",
+				      q ? "'" : "", *a, q ? "'" : "");
+	}
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void stats_print(const char *path, const struct capture_stats *st)
+{
+	fprintf(stderr,
+		"  %s: %llu events (m %llu, c %llu, a %llu, r %llu, f %llu), %u thread%s, "
+		"peak live %llu bytes, %llu unknown free%s\n",
+		path, (unsigned long long)st->events, (unsigned long long)st->count[0],
+		(unsigned long long)st->count[1], (unsigned long long)st->count[2],
+		(unsigned long long)st->count[3], (unsigned long long)st->count[4], st->threads,
+		st->threads == 1 ? "" : "s", (unsigned long long)st->peak_live_bytes,
+		(unsigned long long)st->unknown_frees, st->unknown_frees == 1 ? "" : "s");
+	if (st->nested_calls)
+		fprintf(stderr, "    %llu calls from signal handlers inside the recorder "
+			"were not recorded\n", (unsigned long long)st->nested_calls);
+	if (st->truncated)
+		fprintf(stderr, "    recording stopped early (out of space)\n");
+}
+
+/* Converts one process's raw file; main is CMD's own process. */
+static int proc_convert(const struct capture_opts *o, const struct capture_proc *p, int main,
+			const char *out, const char *name)
+{
+	char cmdline[4096], date[16], package[320];
+	cmd_join(o->cmd, cmdline, sizeof cmdline);
+	date_of(p->h.start_realtime_ns, date, sizeof date);
+	package_of(p->h.exe, package, sizeof package);
+	struct capture_meta meta = {
+		.name = name,
+		.description = main ? o->description : NULL,
+		.command = main ? cmdline : p->h.cmdline,
+		.date = date,
+		.program = p->h.exe,
+		.package = *package ? package : NULL,
+	};
+	struct capture_stats st;
+	struct diag d = { 0 };
+	if (capture_convert(p->raw, out, &meta, &st, &d) != 0) {
+		diag_print(&d);
+		return -1;
+	}
+	stats_print(out, &st);
+	return 0;
+}
+
+/* TRACE.d/PROG.PID.yaml for a process other than CMD's own. */
+static int child_paths(const char *stem, const struct capture_proc *p, char *out, size_t cap,
+		       char *name, size_t name_cap)
+{
+	char dir[4096], prog[256];
+	const char *slash = strrchr(p->h.exe, '/');
+	name_sanitize(prog, sizeof prog, slash ? slash + 1 : p->h.exe);
+	snprintf(dir, sizeof dir, "%s.d", stem);
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		error_msg("cannot create '%s': %s", dir, strerror(errno));
+		return -1;
+	}
+	for (unsigned seq = 0;; seq++) {
+		char suffix[16] = "";
+		if (seq)
+			snprintf(suffix, sizeof suffix, ".%u", seq);
+		snprintf(out, cap, "%s/%s.%d%s.yaml", dir, prog, (int)p->h.pid, suffix);
+		if (seq == 0 || access(out, F_OK) != 0)
+			break;
+	}
+	char base[4096];
+	snprintf(base, sizeof base, "%s", stem);
+	char stem_name[256];
+	name_sanitize(stem_name, sizeof stem_name, basename(base));
+	snprintf(name, name_cap, "%s.%s.%d", stem_name, prog, (int)p->h.pid);
+	return 0;
+}
+
+static int procs_convert(const struct capture_opts *o, struct capture_proc *procs, size_t n,
+			 pid_t main_pid)
+{
+	char stem[4096], name[512], path[4600];
+	out_stem(o->out, stem, sizeof stem);
+	if (o->name)
+		snprintf(name, sizeof name, "%s", o->name);
+	else {
+		char base[4096];
+		snprintf(base, sizeof base, "%s", stem);
+		name_sanitize(name, sizeof name, basename(base));
+	}
+	size_t main_i = n;
+	for (size_t i = 0; i < n && main_i == n; i++)
+		if (procs[i].h.pid == main_pid)
+			main_i = i;
+	if (main_i == n) {
+		error_msg("no allocations were recorded in '%s' (a static binary, or "
+			  "LD_PRELOAD cleared?)", o->cmd[0]);
+		return -1;
+	}
+	int rc = proc_convert(o, &procs[main_i], 1, o->out, name);
+	size_t others = 0;
+	for (size_t i = 0; i < n; i++)
+		others += i != main_i && procs[i].h.n_records;
+	if (others)
+		fprintf(stderr, "allocscope: traces of other processes:\n");
+	for (size_t i = 0; i < n; i++) {
+		if (i == main_i || procs[i].h.n_records == 0)
+			continue; /* e.g. a fork child that went straight to exec */
+		if (child_paths(stem, &procs[i], path, sizeof path, name, sizeof name) != 0 ||
+		    proc_convert(o, &procs[i], 0, path, name) != 0)
+			rc = -1;
+	}
+	return rc;
+}
+
+static void raw_dir_remove(const char *dir, const struct capture_proc *procs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		unlink(procs[i].raw);
+	if (rmdir(dir) != 0)
+		warn_msg("cannot remove '%s': %s", dir, strerror(errno));
+}
+
+static void exit_status_print(int status)
+{
+	if (WIFEXITED(status))
+		fprintf(stderr, "allocscope: the program exited with status %d\n",
+			WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		fprintf(stderr, "allocscope: the program was killed by signal %d (%s)%s\n",
+			WTERMSIG(status), strsignal(WTERMSIG(status)),
+			WCOREDUMP(status) ? ", core dumped" : "");
+}
+
+static int raw_dir_make(const struct capture_opts *o, char *buf, size_t cap)
+{
+	char base[4096];
+	snprintf(base, sizeof base, "%s", o->out);
+	if (o->raw_dir)
+		snprintf(buf, cap, "%s/allocscope-raw.XXXXXX", o->raw_dir);
+	else
+		snprintf(buf, cap, "%s/.allocscope-raw.XXXXXX", dirname(base));
+	if (!mkdtemp(buf)) {
+		error_msg("cannot create a directory '%s': %s", buf, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_capture(int argc, char **argv)
+{
+	struct capture_opts o = { 0 };
+	int rc = opts_parse(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	char lib[PATH_CAP + 64], raw_dir[PATH_CAP];
+	if (lib_find(lib, sizeof lib) != 0 || raw_dir_make(&o, raw_dir, sizeof raw_dir) != 0)
+		return EXIT_RUN_FAILED;
+	pid_t pid = 0;
+	double t0 = now_s();
+	int status = cmd_spawn_wait(o.cmd, lib, raw_dir, &pid);
+	double t1 = now_s();
+	struct capture_proc *procs = NULL;
+	size_t n = 0;
+	if (procs_list(raw_dir, &procs, &n) != 0) {
+		free(procs);
+		return EXIT_RUN_FAILED;
+	}
+	rc = EXIT_OK;
+	if (status < 0)
+		rc = EXIT_RUN_FAILED;
+	else {
+		fprintf(stderr, "allocscope: ran '%s' in %.3f s; traces:\n", o.cmd[0], t1 - t0);
+		if (procs_convert(&o, procs, n, pid) != 0)
+			rc = EXIT_RUN_FAILED;
+		fprintf(stderr, "allocscope: conversion to YAML took %.3f s\n", now_s() - t1);
+		exit_status_print(status);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			rc = EXIT_RUN_FAILED;
+	}
+	if (o.keep_raw)
+		fprintf(stderr, "allocscope: raw files kept in '%s'\n", raw_dir);
+	else
+		raw_dir_remove(raw_dir, procs, n);
+	free(procs);
+	return rc;
+}

@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# test_capture.sh - end-to-end tests of `allocscope capture`: captures the
+# small programs of tests/progs/ (whose exact calls this script knows) and
+# checks the traces event by event, plus the command line's error paths.
+# Env: ALLOCSCOPE (default build/allocscope), BUILD (default build).
+set -u
+cd "$(dirname "$0")/../.."
+ALLOCSCOPE=${ALLOCSCOPE:-build/allocscope}
+BUILD=${BUILD:-build}
+PROGS=$BUILD/tests/progs
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+n=0 passed=0 failed=0
+ok() { n=$((n + 1)); passed=$((passed + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+check() { # check NAME COMMAND...: passes when the command succeeds
+	local name=$1; shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+
+capture() { # capture OUT CMD...: runs a capture, stderr kept in OUT.err
+	local out=$1; shift
+	timeout 120 "$ALLOCSCOPE" capture -o "$out" -- "$@" 2>"$out.err"
+}
+
+events() { grep -- '^  - \[' "$1"; }
+
+same_events() { # same_events TRACE EXPECTED_TEXT
+	if diff <(events "$1") <(printf '%s\n' "$2") >"$TMP/diff"; then
+		return 0
+	fi
+	sed 's/^/#   /' "$TMP/diff" | head -20
+	return 1
+}
+
+# An independent liveness check: ids are born by m/c/a, live at r/f.
+trace_valid() {
+	events "$1" | tr -d '[],' | awk '
+		$2 == "m" || $2 == "c" || $2 == "a" { if (live[$3]) bad++; live[$3] = 1; next }
+		$2 == "r" { if (!live[$3]) bad++; next }
+		$2 == "f" { if (!live[$3]) bad++; delete live[$3]; next }
+		{ bad++ }
+		END { exit bad > 0 }'
+}
+
+# The trace loader's verdict, when `allocscope info` is there.
+loads() {
+	"$ALLOCSCOPE" info "$1" >"$TMP/info.out" 2>&1 ||
+		{ sed 's/^/#   /' "$TMP/info.out" | head -5; return 1; }
+}
+
+CALLS='  - [m, 1, 24]
+  - [c, 2, 10, 8]
+  - [r, 1, 48]
+  - [m, 3, 32]
+  - [r, 3, 64]
+  - [a, 4, 64, 100]
+  - [a, 5, 128, 256]
+  - [a, 6, 32, 40]
+  - [a, 7, 4096, 10]
+  - [a, 8, 4096, 4096]
+  - [f, 2]
+  - [m, 2, 0]
+  - [f, 2]
+  - [f, 1]
+  - [f, 3]
+  - [f, 4]
+  - [f, 5]
+  - [f, 6]
+  - [f, 7]
+  - [f, 8]'
+
+if [ ! -x "$ALLOCSCOPE" ] || [ ! -x "$PROGS/cap_calls" ]; then
+	echo "# $ALLOCSCOPE or $PROGS/cap_calls missing: run make test"
+	not_ok "binaries built"
+	echo "$passed passed, $failed failed"
+	exit 1
+fi
+
+# ---- command line --------------------------------------------------------
+"$ALLOCSCOPE" capture --help >"$TMP/help" 2>&1
+check "--help exits 0 and shows usage" [ $? -eq 0 ]
+check "--help text" grep -q '^usage: allocscope capture' "$TMP/help"
+"$ALLOCSCOPE" capture -o "$TMP/x.yaml" 2>/dev/null
+check "no command: exit 2" [ $? -eq 2 ]
+"$ALLOCSCOPE" capture -- true 2>/dev/null
+check "no -o: exit 2" [ $? -eq 2 ]
+"$ALLOCSCOPE" capture --bogus -o "$TMP/x.yaml" -- true 2>/dev/null
+check "unknown option: exit 2" [ $? -eq 2 ]
+"$ALLOCSCOPE" capture -n 'bad name' -o "$TMP/x.yaml" -- true 2>/dev/null
+check "bad --name: exit 2" [ $? -eq 2 ]
+capture "$TMP/x.yaml" "$TMP/no-such-program"
+check "missing program: exit 1" [ $? -eq 1 ]
+check "missing program: message" grep -q "error: cannot run '$TMP/no-such-program'" "$TMP/x.yaml.err"
+check "missing program: no trace" [ ! -e "$TMP/x.yaml" ]
+
+# ---- every intercepted call, exactly ----------------------------------------
+capture "$TMP/calls.yaml" "$PROGS/cap_calls"
+check "cap_calls: exit 0" [ $? -eq 0 ]
+check "cap_calls: exact event sequence" same_events "$TMP/calls.yaml" "$CALLS"
+check "cap_calls: name from the file" grep -qx 'name: calls' "$TMP/calls.yaml"
+check "cap_calls: source records the command" \
+	grep -q "^source: {kind: captured, command: \"$PROGS/cap_calls\", date: \"[0-9-]*\"" \
+	"$TMP/calls.yaml"
+check "cap_calls: trace loads" loads "$TMP/calls.yaml"
+check "cap_calls: summary counts" \
+	grep -q '20 events (m 3, c 1, a 5, r 2, f 9), 1 thread, peak live 4694 bytes' \
+	"$TMP/calls.yaml.err"
+check "cap_calls: conversion time reported" grep -q 'conversion to YAML took' "$TMP/calls.yaml.err"
+
+# Options after the command belong to it ("+" getopt), --name is used.
+timeout 60 "$ALLOCSCOPE" capture -n my-run -o "$TMP/opts.yaml" "$PROGS/cap_calls" -o -n \
+	2>"$TMP/opts.err"
+check "command's own options pass through" same_events "$TMP/opts.yaml" "$CALLS"
+check "--name sets name" grep -qx 'name: my-run' "$TMP/opts.yaml"
+
+# ---- threads freeing each other's blocks ------------------------------------
+capture "$TMP/threads.yaml" "$PROGS/cap_threads"
+check "cap_threads: exit 0" [ $? -eq 0 ]
+check "cap_threads: trace is consistent" trace_valid "$TMP/threads.yaml"
+check "cap_threads: trace loads" loads "$TMP/threads.yaml"
+# 4 workers x 20000: m 777 then r 778 by the owner, f by the next worker.
+counts=$(events "$TMP/threads.yaml" | tr -d '[],' | awk '
+	{ t = ($NF ~ /^t[0-9]+$/) ? $NF : "t0" }
+	$2 == "m" && $4 == 777 { m++; owner[$3] = t; pending[$3] = 1 }
+	$2 == "r" && $4 == 778 && pending[$3] && owner[$3] == t { r++; big[$3] = 1 }
+	$2 == "f" && big[$3] { f++; if (owner[$3] != t) cross++; delete big[$3]; delete pending[$3] }
+	{ threads[t] = 1 }
+	END { n = 0; for (x in threads) n++; print m + 0, r + 0, f + 0, cross + 0, n }')
+check "cap_threads: exact counts (m r f cross-thread threads)" [ "$counts" = "80000 80000 80000 80000 5" ]
+[ "$counts" = "80000 80000 80000 80000 5" ] || echo "#   got: $counts"
+
+# ---- fork: one file per process ------------------------------------------------
+capture "$TMP/fork.yaml" "$PROGS/cap_fork"
+check "cap_fork: exit 0" [ $? -eq 0 ]
+check "cap_fork: parent's events" same_events "$TMP/fork.yaml" '  - [m, 1, 100]
+  - [m, 2, 300]
+  - [f, 1]
+  - [f, 2]'
+child=$(ls "$TMP"/fork.d/cap_fork.*.yaml 2>/dev/null)
+check "cap_fork: exactly one child trace" [ "$(echo "$child" | grep -c .)" -eq 1 ]
+check "cap_fork: child's events" same_events "${child:-/dev/null}" '  - [m, 1, 200]
+  - [f, 1]'
+check "cap_fork: inherited free counted as unknown" grep -q 'unknown_frees: 1 ' "${child:-/dev/null}"
+check "cap_fork: child trace listed" grep -q "fork.d/cap_fork\.[0-9]*\.yaml: 2 events" "$TMP/fork.yaml.err"
+check "cap_fork: child trace loads" loads "${child:-/dev/null}"
+
+# ---- exec: the exec'd program's own trace -----------------------------------------
+capture "$TMP/exec.yaml" "$PROGS/cap_exec" "$PROGS/cap_calls"
+check "cap_exec: exit 0" [ $? -eq 0 ]
+check "cap_exec: main events" same_events "$TMP/exec.yaml" '  - [m, 1, 64]
+  - [f, 1]'
+child=$(ls "$TMP"/exec.d/cap_calls.*.yaml 2>/dev/null)
+check "cap_exec: exec'd child events" same_events "${child:-/dev/null}" "$CALLS"
+check "cap_exec: no other traces" [ "$(ls "$TMP/exec.d" | wc -l)" -eq 1 ]
+
+# ---- signal handler -------------------------------------------------------------------
+capture "$TMP/signal.yaml" "$PROGS/cap_signal"
+check "cap_signal: exit 0" [ $? -eq 0 ]
+check "cap_signal: handler's allocations recorded in order" same_events "$TMP/signal.yaml" \
+'  - [m, 1, 10]
+  - [m, 2, 11]
+  - [c, 3, 3, 4]
+  - [m, 4, 11]
+  - [f, 2]
+  - [f, 1]
+  - [f, 4]
+  - [f, 3]'
+
+# ---- the program's exit status ---------------------------------------------------
+capture "$TMP/status.yaml" sh -c 'exit 3'
+check "failing program: exit 1" [ $? -eq 1 ]
+check "failing program: status in summary" grep -q 'exited with status 3' "$TMP/status.yaml.err"
+check "failing program: trace still written" trace_valid "$TMP/status.yaml"
+check "raw files removed" [ -z "$(ls -A "$TMP" | grep allocscope-raw)" ]
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
