@@ -44,7 +44,7 @@ WORKLOADS  ?=
 REPS       ?=
 RESULTS    ?= results/latest
 
-.PHONY: all deps bench plots test unit-tests workloads clean check-deps
+.PHONY: all deps bench plots test unit-tests workloads clean check-deps fuzz fuzz-regress
 .DEFAULT_GOAL := all
 
 all: $(BIN) $(CAPTURE_SO) $(PLUGIN_SO)
@@ -89,8 +89,11 @@ deps:
 check-deps:
 	@scripts/deps.sh ensure
 
+# The real-program workloads are captured once, when absent (make workloads
+# re-captures them).
 bench: check-deps
 	@$(MAKE) --no-print-directory all
+	@ls workloads/captured/*.yaml >/dev/null 2>&1 || scripts/capture-workloads.sh $(BUILD)
 	$(BIN) bench $(if $(STRATEGIES),-a $(STRATEGIES)) $(if $(WORKLOADS),-w $(WORKLOADS)) \
 		$(if $(REPS),-n $(REPS))
 	@$(MAKE) --no-print-directory plots RESULTS=results/latest
@@ -106,7 +109,56 @@ workloads: check-deps
 	@$(MAKE) --no-print-directory all
 	@scripts/capture-workloads.sh $(BUILD)
 
+# ---- fuzzing (clang's libFuzzer) -------------------------------------------
+# make fuzz          builds build/fuzz/fuzz_* and runs each for FUZZ_SECONDS,
+#                    seeded from tests/corpus/<target>/; new inputs go to
+#                    build/fuzz/corpus/<target>/, crashes to build/fuzz/crashes/
+#                    (copy a fixed crash's input into tests/corpus/<target>/)
+# make fuzz-regress  runs each fuzz binary once over tests/corpus/<target>/*
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   := build/fuzz
+FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_LIB_SRC := src/diag.c src/fileio.c src/mem_avail.c src/trace.c src/trace_builder.c \
+	src/trace_load.c src/trace_cache.c src/trace_write.c src/gen.c src/gen_dist.c \
+	src/gen_yaml.c $(wildcard src/import_*.c)
+FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
+FUZZ_TARGETS := trace_load gen import_malloclab import_mtrace import_android
+FUZZ_BIN     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_BUILD)/fuzz_import_%: tests/fuzz/fuzz_import.c $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -DFUZZ_IMPORT_FORMAT='"$*"' \
+		$^ -o $@ $(LDLIBS)
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@ $(LDLIBS)
+
+# -max_len per target: a few times the largest seed, so mutations can grow it.
+fuzz: $(FUZZ_BIN)
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/crashes/$$t tests/corpus/$$t; \
+		echo "== fuzz_$$t for $(FUZZ_SECONDS)s"; \
+		$(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+			-max_len=$$(case $$t in trace_load) echo 16384;; gen) echo 4096;; *) echo 8192;; esac) \
+			-artifact_prefix=$(FUZZ_BUILD)/crashes/$$t/ -print_final_stats=1 \
+			$(FUZZ_BUILD)/corpus/$$t tests/corpus/$$t || exit 1; \
+	done
+
+fuzz-regress: $(FUZZ_BIN)
+	@for t in $(FUZZ_TARGETS); do \
+		n=$$(ls tests/corpus/$$t | wc -l); \
+		echo "== fuzz_$$t over $$n inputs in tests/corpus/$$t"; \
+		$(FUZZ_BUILD)/fuzz_$$t -timeout=10 tests/corpus/$$t/* >$(FUZZ_BUILD)/regress-$$t.log 2>&1 \
+			|| { tail -n 40 $(FUZZ_BUILD)/regress-$$t.log; exit 1; }; \
+	done
+
 clean:
 	rm -rf build
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(FUZZ_BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,17 +1,42 @@
-/* best_fit.c - placeholder until the strategy lands (issue 3). */
-#include <stdio.h>
+/* best_fit.c - best fit: the smallest free block that fits. Ties between
+ * blocks of equal size go, by `order=`, to the lowest address (default),
+ * the most recently freed (lifo) or the least recently freed (fifo), where a
+ * block made by coalescing counts as freed when the merge happened and a
+ * split remainder keeps its block's standing. Splitting and immediate
+ * coalescing in the boundary-tag heap of fit_heap.c.
+ *
+ * Mechanism: one treap ordered by (size, tie key), the key being the address
+ * or a free sequence number; the search is a lower bound on (request, 0).
+ * malloc and free are O(log n) expected in the number of free blocks, in
+ * every order. Overhead: 8 bytes of header per allocated block, sizes
+ * rounded to 16; minimum block 48 bytes (head, treap node, footer). */
+#include "fit_heap.h"
 
-#include "allocator.h"
+static const struct allocator_param best_fit_params[] = {
+	[FIT_PARAM_ORDER] = {"order", "address",
+			     "ties among equal sizes: address, lifo (most recently freed) or fifo"},
+	[FIT_PARAM_STEP] = {"step", "4096", "heap growth in bytes, a multiple of the page size"},
+	{0},
+};
 
-static void *stub_create(const struct allocator_config *cfg, char *err, size_t err_len)
+static void *best_fit_create(const struct allocator_config *cfg, char *err, size_t err_len)
 {
-	(void)cfg;
-	snprintf(err, err_len, "strategy 'best-fit' is not implemented yet");
-	return NULL;
+	return fit_create(FIT_BEST, cfg, err, err_len);
 }
 
 const struct allocator_ops best_fit_ops = {
 	.name = "best-fit",
-	.description = "(not implemented yet)",
-	.create = stub_create,
+	.description = "smallest block that fits, ties by address/lifo/fifo, coalescing",
+	.params = best_fit_params,
+	.create = best_fit_create,
+	.destroy = fit_destroy,
+	.malloc = fit_malloc,
+	.free = fit_free,
+	.realloc = fit_realloc,
+	.calloc = fit_calloc,
+	.aligned_alloc = fit_aligned_alloc,
+	.usable_size = fit_usable_size,
+	.heap_stats = fit_heap_stats,
+	.check = fit_check,
+	.heap_range = fit_heap_range,
 };

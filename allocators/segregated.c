@@ -1,17 +1,71 @@
-/* segregated.c - placeholder until the strategy lands (issue 3). */
+/* segregated.c - `segregated`: Lea-style segregated fits (dlmalloc's bins).
+ * Policy: best fit — the smallest free block that holds the request (ties
+ * in no particular order), split, the tail freed; free blocks coalesce
+ * immediately with both neighbours (boundary tags). Size classes: exact
+ * classes 16 bytes apart below `small=` (default 512), then logarithmic
+ * classes, each power of two cut into `sub=` (default 4). The request's own
+ * class is searched first, then the next larger non-empty class.
+ * Mechanism (allocators/bt_heap.c): an exact class is a LIFO list (any
+ * block fits); a logarithmic class is a bitwise trie keyed by size, with
+ * equal sizes on a ring (Lea's tree bins); a two-level bitmap finds the
+ * next non-empty class. Per-block overhead: 8 bytes; blocks are 32..n bytes
+ * in steps of 16. Cost: exact classes O(1); otherwise malloc and free walk
+ * one trie, O(log2 of the class width / 16) steps, at most ~30. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 
-#include "allocator.h"
+#include "bt_heap.h"
 
-static void *stub_create(const struct allocator_config *cfg, char *err, size_t err_len)
+static const struct allocator_param segregated_params[] = {
+	{"step", "4096", "heap growth step in bytes (a multiple of the page size)"},
+	{"small", "512", "exact 16-byte classes below this size: a power of two, 64..512"},
+	{"sub", "4", "classes per power of two above small: 1, 2, 4, 8, 16 or 32"},
+	{NULL, NULL, NULL},
+};
+
+/* Parses a power of two in [lo, hi] into its log2. */
+static int segregated_parse_pow2(const char *key, const char *value, unsigned long lo,
+				 unsigned long hi, unsigned *log2, char *err, size_t err_len)
 {
-	(void)cfg;
-	snprintf(err, err_len, "strategy 'segregated' is not implemented yet");
-	return NULL;
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(value, &end, 10);
+	if (errno || end == value || *end || v < lo || v > hi || (v & (v - 1))) {
+		snprintf(err, err_len, "%s '%s' must be a power of two from %lu to %lu",
+			 key, value, lo, hi);
+		return -1;
+	}
+	*log2 = (unsigned)__builtin_ctzl(v);
+	return 0;
+}
+
+static void *segregated_create(const struct allocator_config *cfg, char *err, size_t err_len)
+{
+	size_t step;
+	struct bt_shape shape = {.fit = BT_FIT_BEST};
+	if (os_heap_parse_step(cfg->values[0], &step, err, err_len) != 0 ||
+	    segregated_parse_pow2("small", cfg->values[1], 64, 512, &shape.small_log2,
+				  err, err_len) != 0 ||
+	    segregated_parse_pow2("sub", cfg->values[2], 1, 32, &shape.sl_log2,
+				  err, err_len) != 0)
+		return NULL;
+	return bt_heap_create(step, &shape, err, err_len);
 }
 
 const struct allocator_ops segregated_ops = {
 	.name = "segregated",
-	.description = "(not implemented yet)",
-	.create = stub_create,
+	.description = "segregated fits (Lea-style): exact then log classes, split, coalesce",
+	.params = segregated_params,
+	.create = segregated_create,
+	.destroy = bt_heap_destroy,
+	.malloc = bt_heap_malloc,
+	.free = bt_heap_free,
+	.realloc = bt_heap_realloc,
+	.calloc = bt_heap_calloc,
+	.aligned_alloc = bt_heap_aligned_alloc,
+	.usable_size = bt_heap_usable_size,
+	.heap_stats = bt_heap_stats,
+	.check = bt_heap_check,
+	.heap_range = bt_heap_range,
 };

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "counters.h"
+#include "latency.h"
 #include "replay.h"
 #include "strategy.h"
 #include "timeline.h"
@@ -23,7 +25,7 @@
 static const char replay_usage[] =
 	"usage: allocscope __replay --trace FILE --strategy SPEC --pass PASS\n"
 	"           [--touch MODE] [--size-scale K] [--max-size N] [--timeline FILE]\n"
-	"           [--result-fd FD]\n"
+	"           [--max-events N] [--result-fd FD]\n"
 	"       allocscope __replay --strategy SPEC --identify [--result-fd FD]\n"
 	"internal: one replay in this process; runs are started by 'run' and 'bench'\n";
 
@@ -31,6 +33,7 @@ struct replay_args {
 	const char *trace_path, *strategy, *pass, *timeline_path;
 	enum touch_mode touch;
 	uint64_t size_scale, max_size;
+	uint64_t max_events;      /* replay only the first N events; 0: all */
 	int result_fd, identify;
 };
 
@@ -75,6 +78,7 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		{"max-size", required_argument, NULL, 'm'},
 		{"timeline", required_argument, NULL, 'l'},
 		{"result-fd", required_argument, NULL, 'f'},
+		{"max-events", required_argument, NULL, 'e'},
 		{"identify", no_argument, NULL, 'i'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -108,6 +112,10 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 			if (cli_parse_u64("--result-fd", optarg, 0, 1024, &v))
 				return -1;
 			a->result_fd = (int)v;
+			break;
+		case 'e':
+			if (cli_parse_u64("--max-events", optarg, 1, UINT64_MAX, &a->max_events))
+				return -1;
 			break;
 		case 'h':
 			cli_usage(replay_usage, 0);
@@ -187,6 +195,70 @@ static int pass_memory(struct replay *r, const char *timeline_path)
 	return 0;
 }
 
+/* Each call timed alone; one `latency_OP count mean p50 p90 p99 p99.9
+ * p99.99 max` line (ns) per call kind the trace has, and the timer used. */
+static int pass_latency(struct replay *r)
+{
+	struct timer tm;
+	struct latency_set *set = latency_set_map();
+	if (!set)
+		return setup_failed("cannot map the latency histograms: %s", strerror(errno));
+	timer_init(&tm, 0);
+	replay_latency(r, &tm, set);
+	report("timer_kind", "%s", timer_kind_name(tm.kind));
+	report("timer_ticks_per_ns", "%.6f", tm.ticks_per_ns);
+	report("timer_cost_ns", "%.3f", tm.cost_ns);
+	for (int op = 0; op < TRACE_OP_COUNT; op++) {
+		struct latency_summary ls;
+		char key[32];
+		if (!set->op[op].count)
+			continue;
+		latency_summarize(&set->op[op], 1.0 / tm.ticks_per_ns, &ls);
+		snprintf(key, sizeof key, "latency_%s", latency_op_name((enum trace_op)op));
+		report(key, "%llu %.3f %.3f %.3f %.3f %.3f %.3f %.3f", (unsigned long long)ls.count,
+		       ls.mean, ls.p50, ls.p90, ls.p99, ls.p999, ls.p9999, ls.max);
+	}
+	report("oom", "%llu", (unsigned long long)r->oom);
+	latency_set_unmap(set);
+	return 0;
+}
+
+/* The throughput loop with the hardware counters around it. Without
+ * counters it still runs the loop, reporting `cache_source none`: that is
+ * how the parent runs it under callgrind, which collects the loop itself. */
+static int pass_cache(struct replay *r)
+{
+	struct counters c;
+	struct counter_values v;
+	char why[256];
+	if (counters_open(&c, why, sizeof why)) {
+		replay_throughput(r);
+		report("cache_source", "none");
+		report("cache_why", "%s", why);
+		report("oom", "%llu", (unsigned long long)r->oom);
+		return 0;
+	}
+	counters_start(&c);
+	replay_throughput(r);
+	counters_stop(&c);
+	int rc = counters_read(&c, &v);
+	counters_missing(&c, why, sizeof why);
+	counters_close(&c);
+	if (rc) {
+		report("cache_source", "none");
+		report("cache_why", "the counters did not run (perf_event_open group never scheduled)");
+	} else {
+		report("cache_source", "hw");
+		for (int i = 0; i < COUNTER_COUNT; i++)
+			if (v.have & (1u << i))
+				report(counter_name((enum counter_id)i), "%llu",
+				       (unsigned long long)v.value[i]);
+		report("cache_missing", "%s", why[0] ? why : "-");
+	}
+	report("oom", "%llu", (unsigned long long)r->oom);
+	return 0;
+}
+
 static int pass_check(struct replay *r)
 {
 	char why[512];
@@ -228,6 +300,8 @@ int cmd_replay(int argc, char **argv)
 		return EXIT_OK;
 	}
 
+	if (a.max_events && a.max_events < t.n_events)
+		t.n_events = a.max_events;
 	struct replay r;
 	if (replay_init(&r, s.ops, self, &t, a.touch, a.size_scale))
 		return setup_failed("cannot set up the replay: %s", strerror(errno));
@@ -240,6 +314,12 @@ int cmd_replay(int argc, char **argv)
 		pass_memory(&r, a.timeline_path);
 	else if (!strcmp(a.pass, "check"))
 		pass_check(&r);
+	else if (!strcmp(a.pass, "latency")) {
+		if (pass_latency(&r))
+			return EXIT_SETUP_FAILED;
+	}
+	else if (!strcmp(a.pass, "cache"))
+		pass_cache(&r);
 	else
 		return setup_failed("unknown pass '%s'", a.pass);
 	report("status", "ok");

@@ -46,6 +46,11 @@
  *   Probabilities and other fractions are decimals (0.05), read exactly
  *   into fixed point.
  *
+ * Limits: a spec expands to at most 10^9 events (TRACE_DEFAULT_MAX_EVENTS,
+ * lowered by trace_load_options.max_events), counting `events` times
+ * `repeat`; one whose events would not fit in the memory available
+ * (mem_avail.h) is refused too, before anything is generated.
+ *
  * Determinism: xoshiro256** seeded by splitmix64; integers drawn with
  * Lemire's unbiased method; exponential and lognormal through integer
  * log2/exp2 (see gen_dist.c); ties and orders resolved by allocation order,
@@ -58,8 +63,8 @@
 
 #include "gen_dist.h"
 #include "gen_yaml.h"
+#include "mem_avail.h"
 
-#define GEN_MAX_EVENTS 1000000000ull /* 16 GB of events: surely a typo */
 #define GEN_MAX_CHOICES 65536
 
 enum gen_order { ORDER_OLDEST, ORDER_NEWEST, ORDER_RANDOM };
@@ -96,6 +101,7 @@ struct gen_spec {
 struct gen_parse {
 	const char *file;
 	struct diag *d;
+	uint64_t max_events;
 };
 
 static int parse_pairs_dist(struct gen_parse *P, const struct gen_node *v,
@@ -274,7 +280,7 @@ static int parse_events_phase(struct gen_parse *P, const struct gen_node *v,
 	if (gen_node_check_keys(v, keys, "a phase", P->file, P->d))
 		return -1;
 	const struct gen_node *n;
-	if (gen_node_u64(gen_node_get(v, "events"), P->file, 0, GEN_MAX_EVENTS, &ph->events, P->d))
+	if (gen_node_u64(gen_node_get(v, "events"), P->file, 0, P->max_events, &ph->events, P->d))
 		return -1;
 	if (!(n = gen_node_get(v, "sizes")))
 		return gen_node_error(v, P->file, P->d, "missing 'sizes' in a phase");
@@ -385,7 +391,7 @@ static int parse_spec(struct gen_parse *P, const struct gen_node *v, struct gen_
 		s->threads = (unsigned)threads;
 	}
 	if ((n = gen_node_get(v, "repeat")) &&
-	    gen_node_u64(n, P->file, 1, GEN_MAX_EVENTS, &s->repeat, P->d))
+	    gen_node_u64(n, P->file, 1, P->max_events, &s->repeat, P->d))
 		return -1;
 	if (!ph || ph->type != GEN_NODE_SEQ || !ph->n_kids)
 		return gen_node_error(ph ? ph : v, P->file, P->d, "'phases' must be a non-empty list");
@@ -399,9 +405,15 @@ static int parse_spec(struct gen_parse *P, const struct gen_node *v, struct gen_
 			return -1;
 		total += s->phases[i].events;
 	}
-	if (total && (total > GEN_MAX_EVENTS || s->repeat > GEN_MAX_EVENTS / total))
+	if (total && (total > P->max_events || s->repeat > P->max_events / total))
 		return gen_node_error(v, P->file, P->d, "the spec expands to more than %llu events",
-				      GEN_MAX_EVENTS);
+				      (unsigned long long)P->max_events);
+	/* Free phases add events too; those of the events phases are a lower
+	 * bound of what the builder will hold. */
+	char err[256];
+	if (mem_avail_check(total * s->repeat * sizeof(struct trace_event), "the spec's trace",
+			    err, sizeof err))
+		return gen_node_error(v, P->file, P->d, "%s", err);
 	return 0;
 }
 
@@ -690,11 +702,11 @@ static int gen_expand(struct gen_spec *s, const char *file, struct trace_builder
 	return rc;
 }
 
-int gen_expand_yaml(yaml_parser_t *parser, const char *file, struct trace_builder *b,
-		    struct diag *d)
+int gen_expand_yaml(yaml_parser_t *parser, const char *file, uint64_t max_events,
+		    struct trace_builder *b, struct diag *d)
 {
 	struct gen_node root;
-	struct gen_parse P = {file, d};
+	struct gen_parse P = {file, d, max_events ? max_events : TRACE_DEFAULT_MAX_EVENTS};
 	struct gen_spec spec;
 	if (gen_node_read(parser, file, &root, d))
 		return -1;

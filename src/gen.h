@@ -10,9 +10,11 @@
 
 /* Called by the YAML loader right after it has read the `generate` key: reads
  * the spec (the value node, which it consumes whole) from `parser` and feeds
- * the expanded events to `b`. Errors name `file` and the node's line and
- * column. Returns 0 or -1. */
-int gen_expand_yaml(yaml_parser_t *parser, const char *file,
+ * the expanded events to `b`. A spec that would expand to more than
+ * `max_events` events (0: TRACE_DEFAULT_MAX_EVENTS), or whose events would
+ * not fit in the memory available, is refused before expansion. Errors name
+ * `file` and the node's line and column. Returns 0 or -1. */
+int gen_expand_yaml(yaml_parser_t *parser, const char *file, uint64_t max_events,
 		    struct trace_builder *b, struct diag *d);
 
 #endif

@@ -18,6 +18,9 @@
 #define TRACE_FORMAT_VERSION 1
 #define TRACE_DEFAULT_MAX_SIZE ((uint64_t)1 << 40) /* 1 TiB */
 #define TRACE_NAME_MAX 128
+/* The most events a `generate:` spec may expand to (16 GB of events): a spec
+ * asking for more is refused before anything is generated. */
+#define TRACE_DEFAULT_MAX_EVENTS 1000000000ull
 
 enum trace_op {
 	TRACE_MALLOC,
@@ -110,6 +113,7 @@ struct trace_load_options {
 	 * warnings is not cached, so that every load repeats them. */
 	void (*warn)(void *ctx, const struct diag *w);
 	void *warn_ctx;
+	uint64_t max_events;    /* a generate: spec's limit; 0: TRACE_DEFAULT_MAX_EVENTS */
 };
 
 /* Loads a trace file: maps its cache when one exists for the file's content

@@ -3,6 +3,8 @@
  * slots and keeps the trace's counts and peaks. Used by every trace producer. */
 #include "trace.h"
 
+#include "mem_avail.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -94,6 +96,7 @@ static void id_map_remove_at(struct id_map *m, size_t i)
 /* ---- builder ------------------------------------------------------------ */
 
 #define EVENTS_MIN_CAP 4096u
+#define EVENTS_ASK_CAP ((size_t)1 << 22) /* 64 MiB of events */
 
 void trace_builder_init(struct trace_builder *b, uint64_t max_size)
 {
@@ -118,15 +121,26 @@ static int builder_fail(struct trace_builder *b, enum trace_arg arg, char *err,
 	return -1;
 }
 
-static int builder_reserve_event(struct trace_builder *b)
+/* Doubling: glibc moves a large array with mremap, so growth never needs
+ * old and new copies at once, and the untouched half costs address space
+ * only. Past EVENTS_ASK_CAP the machine is asked first, so that a trace
+ * too large for it is refused here rather than by the OOM killer. */
+static int builder_reserve_event(struct trace_builder *b, char *err, size_t err_len)
 {
 	struct trace *t = &b->trace;
 	if (t->n_events < t->cap)
 		return 0;
 	size_t cap = t->cap ? t->cap * 2 : EVENTS_MIN_CAP;
+	char what[64];
+	snprintf(what, sizeof what, "growing the trace past %zu events", t->cap);
+	if (cap >= EVENTS_ASK_CAP &&
+	    mem_avail_check((cap - t->cap) * sizeof *t->events, what, err, err_len)) {
+		b->err_arg = TRACE_ARG_ID;
+		return -1;
+	}
 	struct trace_event *ev = realloc(t->events, cap * sizeof *ev);
 	if (!ev)
-		return -1;
+		return builder_fail(b, TRACE_ARG_ID, err, err_len, "out of memory");
 	t->events = ev;
 	t->cap = cap;
 	return 0;
@@ -249,8 +263,10 @@ int trace_builder_add(struct trace_builder *b, enum trace_op op, uint64_t id,
 	if (op != TRACE_FREE &&
 	    builder_check_request(b, op, size, nmemb_or_align, &bytes, err, err_len))
 		return -1;
-	if (builder_ensure_map(b) || builder_reserve_event(b))
+	if (builder_ensure_map(b))
 		return builder_fail(b, TRACE_ARG_ID, err, err_len, "out of memory");
+	if (builder_reserve_event(b, err, err_len))
+		return -1;
 	if (builder_resolve(b, op, id, &slot, err, err_len))
 		return -1;
 

@@ -478,7 +478,7 @@ done:
 
 static int load_generate(struct loader *L)
 {
-	return gen_expand_yaml(&L->parser, L->path, &L->b, L->d);
+	return gen_expand_yaml(&L->parser, L->path, L->opt->max_events, &L->b, L->d);
 }
 
 static unsigned load_key_of(const struct loader *L)
