@@ -55,7 +55,7 @@ static void *segregated_create(const struct allocator_config *cfg, char *err, si
 
 const struct allocator_ops segregated_ops = {
 	.name = "segregated",
-	.description = "segregated fits (Lea-style): exact then log classes, split, coalesce",
+	.description = "segregated fits (Lea-style): best fit over exact and log size classes, coalescing",
 	.params = segregated_params,
 	.create = segregated_create,
 	.destroy = bt_heap_destroy,

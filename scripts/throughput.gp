@@ -7,7 +7,8 @@ load dir . '/throughput-def.gp'
 rel = (mode eq 'rel')
 title_h = 60
 note_h = note_lines > 0 ? 16 * note_lines + 14 : 0
-W = cols * panel_w
+# Wide enough for the two-line title even with a single panel.
+W = cols * panel_w < 900 ? 900 : cols * panel_w
 H = rows * panel_h + title_h + note_h
 load scripts . '/plot-term.gp'
 
