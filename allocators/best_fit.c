@@ -2,14 +2,15 @@
  * blocks of equal size go, by `order=`, to the lowest address (default),
  * the most recently freed (lifo) or the least recently freed (fifo), where a
  * block made by coalescing counts as freed when the merge happened and a
- * split remainder keeps its block's standing. Splitting and immediate
- * coalescing in the boundary-tag heap of fit_heap.c.
+ * split remainder keeps its block's standing. Splitting (32-byte minimum
+ * block) and immediate coalescing in the boundary-tag heap of fit_heap.c.
  *
  * Mechanism: one treap ordered by (size, tie key), the key being the address
- * or a free sequence number; the search is a lower bound on (request, 0).
- * malloc and free are O(log n) expected in the number of free blocks, in
- * every order. Overhead: 8 bytes of header per allocated block, sizes
- * rounded to 16; minimum block 48 bytes (head, treap node, footer). */
+ * or a free sequence number (fit_tree.c); the search is a lower bound on
+ * (request, 0). malloc and free are O(log n) expected in the number of free
+ * blocks, in every order. Overhead: 8 bytes of header per allocated block,
+ * sizes rounded to 16; a 32-byte treap node per free block, in a node pool
+ * counted in the footprint. */
 #include "fit_heap.h"
 
 static const struct allocator_param best_fit_params[] = {

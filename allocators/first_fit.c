@@ -1,16 +1,17 @@
 /* first_fit.c - first fit: the first free block that fits, in the order
  * `order=address` (lowest address; default), `lifo` (most recently freed
  * first) or `fifo` (least recently freed first); splitting (a remainder is
- * kept only when it is at least the minimum block) and immediate coalescing
- * with both neighbours, in the boundary-tag heap of fit_heap.c.
+ * kept only when it is at least the 32-byte minimum block) and immediate
+ * coalescing with both neighbours, in the boundary-tag heap of fit_heap.c.
  *
- * Mechanism: address order searches a treap keyed by address whose nodes
- * carry their subtree's largest free size, descending to the leftmost block
- * that fits: malloc and free are O(log n) expected in the number of free
- * blocks. lifo/fifo are a doubly linked list walked from its head, by
+ * Mechanism: address order searches a B+tree keyed by address whose entries
+ * carry the largest free size below them (fit_btree.c), descending to the
+ * leftmost block that fits: malloc and free are O(log n) in the number of
+ * free blocks. lifo/fifo are a doubly linked list walked from its head, by
  * definition: malloc O(n) (the walk), free O(1).
- * Overhead: 8 bytes of header per allocated block, sizes rounded to 16;
- * minimum block 48 bytes with the treap, 32 with a list. */
+ * Overhead: 8 bytes of header per allocated block, sizes rounded to 16
+ * (minimum 32); address order adds about 25 bytes of b-tree per free block,
+ * in a node pool counted in the footprint. */
 #include "fit_heap.h"
 
 static const struct allocator_param first_fit_params[] = {

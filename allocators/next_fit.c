@@ -4,13 +4,14 @@
  * coalescing in the boundary-tag heap of fit_heap.c.
  *
  * Mechanism: in address order the rover is an address and the search is the
- * first-fit treap descent restricted to blocks at or above it (then below
- * it): the same placement as walking an address-ordered list, at O(log n)
- * expected for malloc and free. lifo/fifo keep a doubly linked list, walked
- * from the rover by definition: malloc O(n), free O(1). When merging
- * swallows the block the rover stands on, the rover moves to the merged block.
- * Overhead: 8 bytes of header per allocated block, sizes rounded to 16;
- * minimum block 48 bytes with the treap, 32 with a list. */
+ * first-fit B+tree descent restricted to blocks at or above it (then below
+ * it): the placement of a walk along an address-ordered list, at O(log n)
+ * for malloc and free. lifo/fifo keep a doubly linked list, walked from the
+ * rover by definition: malloc O(n), free O(1). When merging swallows the
+ * block the rover stands on, the rover moves to the merged block.
+ * Overhead: 8 bytes of header per allocated block, sizes rounded to 16
+ * (minimum 32); address order adds about 25 bytes of b-tree per free block,
+ * in a node pool counted in the footprint. */
 #include "fit_heap.h"
 
 static const struct allocator_param next_fit_params[] = {
