@@ -1,0 +1,259 @@
+/* test_replay.c - the replay passes against a fake strategy whose every
+ * placement is known: exact fragmentation figures (J&W measures, internal
+ * fragmentation, --size-scale), and the validity checks catching overlap,
+ * misalignment, unzeroed calloc memory and payloads lost by realloc. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "block_set.h"
+#include "replay.h"
+#include "trace.h"
+
+/* ---- a bump allocator with switchable faults ---------------------------- */
+
+enum fault { FAULT_NONE, FAULT_OVERLAP, FAULT_MISALIGN, FAULT_NO_COPY, FAULT_DIRTY_CALLOC };
+
+/* Blocks are carved in 16-byte units from a static arena, never reused; the
+ * heap is the carved extent rounded up to 4 KiB. */
+static struct {
+	_Alignas(4096) char arena[1 << 20];
+	size_t extent;
+	enum fault fault;
+	unsigned mallocs;
+} bump;
+
+static size_t round16(size_t n)
+{
+	return n ? (n + 15) / 16 * 16 : 16;
+}
+
+static void *bump_alloc(size_t size)
+{
+	if (bump.fault == FAULT_OVERLAP && bump.mallocs++ == 1)
+		return bump.arena; /* the second block lands on the first */
+	char *p = bump.arena + bump.extent;
+	((size_t *)(void *)p)[0] = size;
+	bump.extent += 16 + round16(size);
+	return p + 16 + (bump.fault == FAULT_MISALIGN ? 8 : 0);
+}
+
+static void *fake_create(const struct allocator_config *cfg, char *err, size_t len)
+{
+	(void)cfg, (void)err, (void)len;
+	bump.extent = 0;
+	bump.mallocs = 0;
+	return &bump;
+}
+static void fake_destroy(void *self) { (void)self; }
+static void *fake_malloc(void *self, size_t size) { (void)self; return bump_alloc(size); }
+static void fake_free(void *self, void *p) { (void)self, (void)p; }
+
+static size_t fake_usable(void *self, void *p)
+{
+	(void)self;
+	return round16(((size_t *)p)[-2]);
+}
+
+static void *fake_calloc(void *self, size_t n, size_t size)
+{
+	char *p = fake_malloc(self, n * size);
+	memset(p, bump.fault == FAULT_DIRTY_CALLOC ? 0xaa : 0, n * size);
+	return p;
+}
+
+static void *fake_realloc(void *self, void *old, size_t size)
+{
+	char *p = fake_malloc(self, size);
+	if (old && bump.fault != FAULT_NO_COPY) {
+		size_t keep = ((size_t *)old)[-2];
+		memcpy(p, old, keep < size ? keep : size);
+	}
+	return p;
+}
+
+static void *fake_aligned(void *self, size_t align, size_t size)
+{
+	(void)align;
+	return fake_malloc(self, size);
+}
+
+static void fake_heap_stats(void *self, struct allocator_heap_stats *out)
+{
+	(void)self;
+	out->current_bytes = out->peak_bytes = (bump.extent + 4095) / 4096 * 4096;
+}
+
+static void fake_heap_range(void *self, uintptr_t *lo, uintptr_t *hi)
+{
+	(void)self;
+	*lo = (uintptr_t)bump.arena;
+	*hi = (uintptr_t)bump.arena + sizeof bump.arena;
+}
+
+static const struct allocator_ops fake_ops = {
+	.name = "fake", .description = "test bump allocator",
+	.create = fake_create, .destroy = fake_destroy, .malloc = fake_malloc,
+	.free = fake_free, .realloc = fake_realloc, .calloc = fake_calloc,
+	.aligned_alloc = fake_aligned, .usable_size = fake_usable,
+	.heap_stats = fake_heap_stats, .heap_range = fake_heap_range,
+};
+
+/* ---- helpers ------------------------------------------------------------ */
+
+struct step { enum trace_op op; uint64_t id, size; };
+
+static void build(struct trace *t, const struct step *steps, size_t n)
+{
+	struct trace_builder b;
+	char err[256];
+	trace_builder_init(&b, 0);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(trace_builder_add(&b, steps[i].op, steps[i].id, steps[i].size,
+						   steps[i].op == TRACE_CALLOC ? 1 : 0, 0, err,
+						   sizeof err), 0);
+	trace_builder_finish(&b, t);
+}
+
+static int memory_pass(const struct trace *t, enum fault fault, uint64_t scale,
+		       struct memory_result *m, char *why, size_t why_len)
+{
+	static struct timeline_sample timeline[TIMELINE_MAX_SAMPLES];
+	size_t n_timeline;
+	struct replay r;
+	bump.fault = fault;
+	void *self = fake_ops.create(NULL, NULL, 0);
+	assert_int_equal(replay_init(&r, &fake_ops, self, t, TOUCH_PAGES, scale), 0);
+	int rc = replay_memory(&r, m, timeline, &n_timeline, why, why_len);
+	replay_release(&r);
+	return rc;
+}
+
+/* Worked by hand (each block is a 16-byte header plus its size rounded to 16;
+ * heap = carved extent rounded up to 4096):
+ *   m1 100   extent 128   heap 4096   live 100
+ *   m2 5000  extent 5152  heap 8192   live 5100
+ *   f1                                live 5000
+ *   m3 24    extent 5200  heap 8192   live 5024
+ *   r2 6000  extent 11216 heap 12288  live 6024  <- peak live and peak heap
+ *   f3                                live 6000
+ * At peak live the live blocks are 3 (24 of 32 usable) and 2 (6000 of 6000):
+ * internal fragmentation 8 bytes. */
+static const struct step worked[] = {
+	{TRACE_MALLOC, 1, 100}, {TRACE_MALLOC, 2, 5000}, {TRACE_FREE, 1, 0},
+	{TRACE_MALLOC, 3, 24}, {TRACE_REALLOC, 2, 6000}, {TRACE_FREE, 3, 0},
+};
+
+static void test_memory_pass_exact(void **state)
+{
+	(void)state;
+	struct trace t;
+	struct memory_result m;
+	char why[256];
+	build(&t, worked, 6);
+	assert_int_equal(memory_pass(&t, FAULT_NONE, 1, &m, why, sizeof why), 0);
+	assert_int_equal(m.peak_live_bytes, 6024);
+	assert_int_equal(m.peak_heap_bytes, 12288);
+	assert_int_equal(m.heap_at_peak_live_bytes, 12288);
+	assert_int_equal(m.live_at_peak_heap_bytes, 6024);
+	assert_int_equal(m.internal_frag_bytes, 8);
+	assert_int_equal(m.heap_exact, 1);
+	trace_free(&t);
+}
+
+/* With --size-scale 2 every request doubles (200, 10000, 48, 12000): extent
+ * 22320, heap 24576, reported /2 = 12288; live stays unscaled; slack 0. */
+static void test_memory_pass_size_scale(void **state)
+{
+	(void)state;
+	struct trace t;
+	struct memory_result m;
+	char why[256];
+	build(&t, worked, 6);
+	assert_int_equal(memory_pass(&t, FAULT_NONE, 2, &m, why, sizeof why), 0);
+	assert_int_equal(m.peak_live_bytes, 6024);
+	assert_int_equal(m.peak_heap_bytes, 12288);
+	assert_int_equal(m.internal_frag_bytes, 0);
+	trace_free(&t);
+}
+
+static void test_memory_pass_catches_overlap_and_misalignment(void **state)
+{
+	(void)state;
+	struct trace t;
+	struct memory_result m;
+	char why[256] = "";
+	build(&t, worked, 6);
+	assert_int_equal(memory_pass(&t, FAULT_OVERLAP, 1, &m, why, sizeof why), -1);
+	assert_non_null(strstr(why, "event 1: "));
+	assert_non_null(strstr(why, "overlaps a live block"));
+	assert_int_equal(memory_pass(&t, FAULT_MISALIGN, 1, &m, why, sizeof why), -1);
+	assert_non_null(strstr(why, "event 0: "));
+	assert_non_null(strstr(why, "misaligned"));
+	trace_free(&t);
+}
+
+static int check_pass(const struct trace *t, enum fault fault, char *why, size_t len)
+{
+	struct replay r;
+	bump.fault = fault;
+	void *self = fake_ops.create(NULL, NULL, 0);
+	assert_int_equal(replay_init(&r, &fake_ops, self, t, TOUCH_NONE, 1), 0);
+	int rc = replay_check(&r, why, len);
+	replay_release(&r);
+	return rc;
+}
+
+static void test_check_pass(void **state)
+{
+	(void)state;
+	static const struct step steps[] = {
+		{TRACE_MALLOC, 1, 40}, {TRACE_CALLOC, 2, 64}, {TRACE_REALLOC, 1, 80},
+		{TRACE_FREE, 2, 0}, {TRACE_FREE, 1, 0},
+	};
+	struct trace t;
+	char why[256] = "";
+	build(&t, steps, 5);
+	assert_int_equal(check_pass(&t, FAULT_NONE, why, sizeof why), 0);
+	assert_int_equal(check_pass(&t, FAULT_DIRTY_CALLOC, why, sizeof why), -1);
+	assert_non_null(strstr(why, "event 1: block 1: calloc memory not zeroed at byte 0"));
+	assert_int_equal(check_pass(&t, FAULT_NO_COPY, why, sizeof why), -1);
+	assert_non_null(strstr(why, "event 2: block 0: payload not preserved by realloc"));
+	trace_free(&t);
+}
+
+static void test_block_set(void **state)
+{
+	(void)state;
+	struct block_set s;
+	uint32_t other = 99;
+	assert_int_equal(block_set_init(&s, 4), 0);
+	assert_int_equal(block_set_insert(&s, 0, 1000, 100, &other), 0);
+	assert_int_equal(block_set_insert(&s, 1, 1100, 100, &other), 0); /* touching is fine */
+	assert_int_equal(block_set_insert(&s, 2, 1150, 10, &other), -1);
+	assert_int_equal(other, 1);
+	assert_int_equal(block_set_insert(&s, 2, 990, 11, &other), -1);
+	assert_int_equal(other, 0);
+	assert_int_equal(block_set_insert(&s, 2, 990, 10, &other), 0);
+	block_set_remove(&s, 1);
+	assert_int_equal(block_set_insert(&s, 3, 1150, 0, &other), 0); /* size 0 counts as 1 */
+	assert_int_equal(block_set_insert(&s, 1, 1150, 1, &other), -1);
+	assert_int_equal(other, 3);
+	block_set_release(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_memory_pass_exact),
+		cmocka_unit_test(test_memory_pass_size_scale),
+		cmocka_unit_test(test_memory_pass_catches_overlap_and_misalignment),
+		cmocka_unit_test(test_check_pass),
+		cmocka_unit_test(test_block_set),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
