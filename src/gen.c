@@ -398,15 +398,19 @@ static int parse_spec(struct gen_parse *P, const struct gen_node *v, struct gen_
 	s->phases = calloc(ph->n_kids, sizeof *s->phases);
 	if (!s->phases)
 		return gen_node_error(v, P->file, P->d, "out of memory");
-	uint64_t total = 0;
+	/* The limit bounds the work too: a phase that makes no events (a free
+	 * phase, `events: 0`) still costs a pass, so it counts as one. */
+	uint64_t total = 0, work = 0;
 	for (size_t i = 0; i < ph->n_kids; i++) {
 		s->n_phases++;
 		if (parse_phase(P, &ph->kids[i], &s->phases[i]))
 			return -1;
 		total += s->phases[i].events;
+		work += s->phases[i].events ? s->phases[i].events : 1;
 	}
-	if (total && (total > P->max_events || s->repeat > P->max_events / total))
-		return gen_node_error(v, P->file, P->d, "the spec expands to more than %llu events",
+	if (work > P->max_events || s->repeat > P->max_events / work)
+		return gen_node_error(v, P->file, P->d, "the spec expands to more than %llu events "
+				      "(each phase counting at least 1, times 'repeat')",
 				      (unsigned long long)P->max_events);
 	/* Free phases add events too; those of the events phases are a lower
 	 * bound of what the builder will hold. */

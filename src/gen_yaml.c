@@ -7,7 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { GEN_NODE_MAX_DEPTH = 64 }; /* a spec is shallow; bounds the recursion */
+enum {
+	GEN_NODE_MAX_DEPTH = 64, /* a spec is shallow; bounds the recursion */
+	/* A spec's mappings have a handful of keys; the bound keeps the
+	 * duplicate-key check (each key against the earlier ones) linear. */
+	GEN_NODE_MAX_KEYS = 64,
+};
 
 int gen_node_error(const struct gen_node *n, const char *file, struct diag *d,
 		   const char *fmt, ...)
@@ -66,6 +71,9 @@ static int node_read_kids(yaml_parser_t *p, const char *file, struct gen_node *o
 		int is_key = out->type == GEN_NODE_MAP && out->n_kids % 2 == 1;
 		if (is_key && kid->type != GEN_NODE_SCALAR)
 			return gen_node_error(kid, file, d, "mapping keys must be scalars");
+		if (is_key && out->n_kids / 2 >= GEN_NODE_MAX_KEYS)
+			return gen_node_error(kid, file, d, "more than %d keys in one mapping",
+					      GEN_NODE_MAX_KEYS);
 		for (size_t i = 0; is_key && i + 1 < out->n_kids; i += 2)
 			if (!strcmp(out->kids[i].value, kid->value))
 				return gen_node_error(kid, file, d, "duplicate key '%s'", kid->value);

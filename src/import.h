@@ -57,6 +57,7 @@ struct import_map {
 	uint64_t *keys;  /* 0 = empty */
 	uint64_t *vals;
 	size_t cap, n_used;
+	uint64_t seed;   /* of the keyed hash (idhash.h), drawn for each table */
 };
 
 void import_map_free(struct import_map *m);

@@ -185,6 +185,10 @@ static int and_line(struct and_state *s)
 	case AND_CALLOC:
 		return and_alloc(s, TRACE_CALLOC, v[0], v[2], v[1], t);
 	case AND_MEMALIGN:
+		/* bionic rounds the alignment up to a power of two, which above
+		 * 2^63 does not exist in 64 bits */
+		if (v[1] > (uint64_t)1 << 63)
+			return and_err(s, s->line, "memalign alignment above 2^63");
 		return and_alloc(s, TRACE_ALIGNED, v[0], v[2], pow2_ceil(v[1]), t);
 	case AND_REALLOC:
 		return and_realloc(s, v[0], v[1], v[2], t);

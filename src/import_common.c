@@ -2,6 +2,8 @@
  * a line reader, number parsing and the trace name rule. */
 #include "import.h"
 
+#include "idhash.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -27,10 +29,9 @@ const struct import_format *import_format_find(const char *name)
 
 /* ---- map ----------------------------------------------------------------- */
 
-static size_t map_slot(uint64_t key, size_t cap)
+static size_t map_slot(const struct import_map *m, uint64_t key)
 {
-	/* Fibonacci hashing: pointers share their low bits, so mix them up. */
-	return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
+	return (size_t)idhash(key, m->seed) & (m->cap - 1);
 }
 
 void import_map_free(struct import_map *m)
@@ -44,7 +45,7 @@ uint64_t *import_map_get(const struct import_map *m, uint64_t key)
 {
 	if (!m->cap)
 		return NULL;
-	for (size_t i = map_slot(key, m->cap);; i = (i + 1) & (m->cap - 1)) {
+	for (size_t i = map_slot(m, key);; i = (i + 1) & (m->cap - 1)) {
 		if (m->keys[i] == key)
 			return &m->vals[i];
 		if (!m->keys[i])
@@ -56,7 +57,7 @@ static int map_grow(struct import_map *m)
 {
 	size_t cap = m->cap ? m->cap * 2 : 64;
 	struct import_map n = {calloc(cap, sizeof *n.keys), malloc(cap * sizeof *n.vals),
-			       cap, 0};
+			       cap, 0, idhash_seed()};
 	if (!n.keys || !n.vals) {
 		import_map_free(&n);
 		return -1;
@@ -73,7 +74,7 @@ int import_map_put(struct import_map *m, uint64_t key, uint64_t val)
 {
 	if ((m->n_used + 1) * 4 > m->cap * 3 && map_grow(m))
 		return -1;
-	size_t i = map_slot(key, m->cap);
+	size_t i = map_slot(m, key);
 	while (m->keys[i] && m->keys[i] != key)
 		i = (i + 1) & (m->cap - 1);
 	if (!m->keys[i])
@@ -87,7 +88,7 @@ int import_map_del(struct import_map *m, uint64_t key)
 {
 	if (!m->cap)
 		return 0;
-	size_t mask = m->cap - 1, i = map_slot(key, m->cap);
+	size_t mask = m->cap - 1, i = map_slot(m, key);
 	while (m->keys[i] != key) {
 		if (!m->keys[i])
 			return 0;
@@ -96,7 +97,7 @@ int import_map_del(struct import_map *m, uint64_t key)
 	/* Backward shift: pull later members of the probe run into the hole,
 	 * unless their home slot lies cyclically in (hole, j]. */
 	for (size_t j = (i + 1) & mask; m->keys[j]; j = (j + 1) & mask) {
-		size_t home = map_slot(m->keys[j], m->cap);
+		size_t home = map_slot(m, m->keys[j]);
 		if (((j - home) & mask) >= ((j - i) & mask)) {
 			m->keys[i] = m->keys[j];
 			m->vals[i] = m->vals[j];

@@ -3,6 +3,7 @@
  * slots and keeps the trace's counts and peaks. Used by every trace producer. */
 #include "trace.h"
 
+#include "idhash.h"
 #include "mem_avail.h"
 
 #include <inttypes.h>
@@ -24,17 +25,17 @@ struct id_entry {
 struct id_map {
 	struct id_entry *e;
 	size_t mask, n;
-	unsigned shift; /* 64 - log2(cap): the hash keeps the product's top bits */
+	unsigned shift; /* 64 - log2(cap): the hash's top bits index the table */
+	uint64_t seed;  /* idhash.h: drawn anew for each table */
 };
 
 #define ID_MAP_MIN_CAP 1024u
 /* Slots are stored plus one in 32 bits, and n_slots is a uint32_t. */
 #define SLOT_LIMIT (UINT32_MAX - 1u)
 
-/* Fibonacci hashing: sequential ids spread evenly over the table. */
 static size_t id_map_home(const struct id_map *m, uint64_t id)
 {
-	return (size_t)((id * UINT64_C(0x9E3779B97F4A7C15)) >> m->shift);
+	return (size_t)(idhash(id, m->seed) >> m->shift);
 }
 
 static int id_map_alloc(struct id_map *m, size_t cap)
@@ -45,6 +46,7 @@ static int id_map_alloc(struct id_map *m, size_t cap)
 	m->mask = cap - 1;
 	m->n = 0;
 	m->shift = 64 - (unsigned)__builtin_ctzll(cap);
+	m->seed = idhash_seed();
 	return 0;
 }
 
@@ -96,7 +98,6 @@ static void id_map_remove_at(struct id_map *m, size_t i)
 /* ---- builder ------------------------------------------------------------ */
 
 #define EVENTS_MIN_CAP 4096u
-#define EVENTS_ASK_CAP ((size_t)1 << 22) /* 64 MiB of events */
 
 void trace_builder_init(struct trace_builder *b, uint64_t max_size)
 {
@@ -123,8 +124,8 @@ static int builder_fail(struct trace_builder *b, enum trace_arg arg, char *err,
 
 /* Doubling: glibc moves a large array with mremap, so growth never needs
  * old and new copies at once, and the untouched half costs address space
- * only. Past EVENTS_ASK_CAP the machine is asked first, so that a trace
- * too large for it is refused here rather than by the OOM killer. */
+ * only. The machine is asked first (a file read per doubling), so that a
+ * trace too large for it is refused here rather than by the OOM killer. */
 static int builder_reserve_event(struct trace_builder *b, char *err, size_t err_len)
 {
 	struct trace *t = &b->trace;
@@ -133,8 +134,7 @@ static int builder_reserve_event(struct trace_builder *b, char *err, size_t err_
 	size_t cap = t->cap ? t->cap * 2 : EVENTS_MIN_CAP;
 	char what[64];
 	snprintf(what, sizeof what, "growing the trace past %zu events", t->cap);
-	if (cap >= EVENTS_ASK_CAP &&
-	    mem_avail_check((cap - t->cap) * sizeof *t->events, what, err, err_len)) {
+	if (mem_avail_check((cap - t->cap) * sizeof *t->events, what, err, err_len)) {
 		b->err_arg = TRACE_ARG_ID;
 		return -1;
 	}

@@ -14,9 +14,12 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "mem_avail.h"
+
 #define CACHE_LAYOUT_VERSION 1u
 #define CACHE_ALIGN 4096u /* the event array starts on a page boundary */
 #define CACHE_NO_STRING UINT64_MAX
+#define CACHE_KEY_CHUNK ((size_t)16 << 20) /* text hashed, then given back */
 static const char cache_magic[8] = "ALSCTRC";
 
 /* A cache file, native-endian (a cache never leaves its machine):
@@ -333,10 +336,14 @@ static int cache_text_open(const char *path, struct cache_text *txt, struct diag
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
 		txt->len = (size_t)st.st_size;
 		txt->mapped = txt->len > 0;
-		txt->p = txt->mapped ? mmap(NULL, txt->len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0)
-				     : NULL;
+		/* Not populated: the text is read once, front to back, and given
+		 * back behind the reader (mem_avail_give_back), so a large trace's
+		 * text never stands in memory whole. */
+		txt->p = txt->mapped ? mmap(NULL, txt->len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
 		if (txt->p == MAP_FAILED)
 			rc = diag_set(d, path, 0, 0, "cannot map trace: %s", strerror(errno));
+		else if (txt->mapped)
+			madvise(txt->p, txt->len, MADV_SEQUENTIAL);
 	} else if (cache_text_read_fd(fd, txt)) {
 		free(txt->p);
 		rc = diag_set(d, path, 0, 0, "cannot read trace: %s", strerror(errno));
@@ -358,7 +365,18 @@ static void cache_text_close(struct cache_text *txt)
 static uint64_t cache_key(const struct cache_text *txt)
 {
 	uint64_t seed = (uint64_t)TRACE_FORMAT_VERSION << 32 | CACHE_LAYOUT_VERSION;
-	return XXH3_64bits_withSeed(txt->p, txt->len, seed);
+	XXH3_state_t *st = XXH3_createState();
+	if (!st) /* the same hash in one go, only without giving pages back */
+		return XXH3_64bits_withSeed(txt->p, txt->len, seed);
+	XXH3_64bits_reset_withSeed(st, seed);
+	for (size_t off = 0; off < txt->len; off += CACHE_KEY_CHUNK) {
+		size_t n = txt->len - off < CACHE_KEY_CHUNK ? txt->len - off : CACHE_KEY_CHUNK;
+		XXH3_64bits_update(st, txt->p + off, n);
+		mem_avail_give_back(txt->p + off, n);
+	}
+	uint64_t key = XXH3_64bits_digest(st);
+	XXH3_freeState(st);
+	return key;
 }
 
 /* Passes warnings on to the caller, counting them. */

@@ -11,6 +11,7 @@
 #include <yaml.h>
 
 #include "gen.h"
+#include "mem_avail.h"
 
 /* Top-level keys the loader knows; each may appear once. */
 enum load_key {
@@ -32,6 +33,7 @@ struct loader {
 	const char *path;
 	const char *text;
 	size_t len;
+	size_t read, given_back; /* text handed to libyaml; of it, given back */
 	const struct trace_load_options *opt;
 	struct trace_builder b;
 	struct diag *d;
@@ -581,6 +583,25 @@ static int load_stream(struct loader *L)
 	return 0;
 }
 
+#define LOAD_GIVE_BACK ((size_t)16 << 20)
+
+/* libyaml pulls the text through this handler rather than reading the
+ * string itself, so that the text behind it can be given back: a large
+ * trace's text then occupies a window of memory, not its whole size. */
+static int load_read(void *ctx, unsigned char *buf, size_t size, size_t *n)
+{
+	struct loader *L = ctx;
+	size_t left = L->len - L->read;
+	*n = size < left ? size : left;
+	memcpy(buf, L->text + L->read, *n);
+	L->read += *n;
+	if (L->read - L->given_back >= LOAD_GIVE_BACK) {
+		mem_avail_give_back(L->text + L->given_back, L->read - L->given_back);
+		L->given_back = L->read;
+	}
+	return 1;
+}
+
 int trace_parse_yaml(const char *path, const char *text, size_t len,
 		     const struct trace_load_options *opt, struct trace *t,
 		     struct diag *d)
@@ -599,7 +620,7 @@ int trace_parse_yaml(const char *path, const char *text, size_t len,
 		free(L);
 		return diag_set(d, path, 0, 0, "out of memory");
 	}
-	yaml_parser_set_input_string(&L->parser, (const unsigned char *)text, len);
+	yaml_parser_set_input(&L->parser, load_read, L);
 	int rc = load_stream(L);
 	yaml_event_delete(&L->ev);
 	yaml_parser_delete(&L->parser);

@@ -97,7 +97,8 @@ static int write_header(struct write_buf *w, const struct trace *t)
 	if (t->source && (write_str(w, "source: ", 8) || write_str(w, t->source, strlen(t->source)) ||
 			  write_str(w, "\n", 1)))
 		return -1;
-	return write_str(w, "events:\n", 8);
+	/* `events:` with no items would be a null, not an empty sequence. */
+	return t->n_events ? write_str(w, "events:\n", 8) : write_str(w, "events: []\n", 11);
 }
 
 static char *write_event(char *p, const struct trace_event *e)

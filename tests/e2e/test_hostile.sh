@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# test_hostile.sh - hostile strategies (tests/plugins/) in one run matrix:
+# each gives a row with the right status (crashed:SIGSEGV, invalid:..., oom:N
+# with N counted independently by awk, timeout, crashed:SIGABRT), the well
+# behaved rows stay ok, and the run exits 1; `check` names the event of an
+# invalid block; broken plugins (no symbol, wrong ABI, not ELF) exit 2.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+root=$(cd "$here/../.." && pwd)
+ALLOCSCOPE=$(cd "$(dirname "$ALLOCSCOPE")" && pwd)/$(basename "$ALLOCSCOPE")
+plugins=$root/$BUILD/tests/plugins
+sanitize=${ALLOCSCOPE_SANITIZE:-0}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+
+for p in segv overlap misaligned null leak hang abort create_segv bad_abi bad_nosym; do
+	if [ ! -f "$plugins/$p.so" ]; then
+		skip "hostile plugins not built ($plugins/$p.so missing: make $BUILD/tests/plugins/$p.so)"
+		finish
+		exit
+	fi
+done
+
+# A small trace with explicit events, so awk can count what the plugins see.
+cat > spec.yaml <<'YAML'
+allocscope: 1
+name: hostile
+generate:
+  seed: 7
+  phases:
+    - events: 400
+      sizes: {uniform: [0, 2048]}
+      lifetime: {exponential: {mean: 40}}
+      calloc: 0.1
+      aligned: {p: 0.05, alignments: [64, 4096]}
+      realloc: 0.1
+      free_all: true
+YAML
+"$ALLOCSCOPE" gen spec.yaml -o trace.yaml 2>/dev/null || { fail "gen the test trace"; finish; exit; }
+
+# Allocation calls (every event but f) whose size is not 0, past the first
+# `after` allocation calls: the NULLs the null plugin returns that count as oom.
+expected_oom() {
+	awk -v after="$1" '/^- \[/ {
+		gsub(/[][,]/, " "); op = $2
+		if (op == "f") next
+		calls++
+		size = op == "c" ? $4 * $5 : op == "a" ? $5 : $4
+		if (calls > after && size > 0) n++
+	} END { print n + 0 }' trace.yaml
+}
+
+P=plugin:$plugins
+strategies=system,$P/segv.so:after=100,$P/overlap.so:after=50,$P/misaligned.so:after=10
+strategies=$strategies,$P/null.so,$P/null.so:after=100,$P/leak.so,$P/hang.so:after=20
+strategies=$strategies,$P/abort.so:after=30
+"$ALLOCSCOPE" run -a "$strategies" -w trace.yaml --timeout 3 -n 2 -o res >run.out 2>run.err
+rc=$?
+[ "$rc" -eq 1 ] && ok "a matrix with hostile strategies exits 1" || fail "run exit $rc, want 1"
+dir=$(ls -d res/2*/ 2>/dev/null | head -n 1)
+frag=$dir/fragmentation.csv
+thr=$dir/throughput.csv
+status_of() { # $1 = file, $2 = strategy: the row's last field
+	awk -F, -v s="$2" '$2 == s { print $NF }' "$1"
+}
+expect_status() { # $1 = strategy, $2 = pattern (grep -E) for both CSVs' status
+	local f got
+	for f in "$frag" "$thr"; do
+		got=$(status_of "$f" "$1")
+		if echo "$got" | grep -qE "^($2)\$"; then
+			ok "$(basename "$f") $1: $got"
+		else
+			fail "$(basename "$f") $1: status '$got', want /$2/"
+		fi
+	done
+}
+if [ -z "$dir" ] || [ ! -f "$frag" ] || [ ! -f "$thr" ]; then
+	fail "run wrote no results directory"
+else
+	segv='crashed:SIGSEGV'
+	# ASan turns a SEGV in the replay process into its report and an abort.
+	[ "$sanitize" = 1 ] && segv='crashed:SIGSEGV|crashed:SIGABRT'
+	expect_status system ok
+	expect_status "$P/segv.so:after=100" "$segv"
+	expect_status "$P/leak.so" ok
+	expect_status "$P/hang.so:after=20" timeout
+	expect_status "$P/abort.so:after=30" crashed:SIGABRT
+	expect_status "$P/null.so" "oom:$(expected_oom 0)"
+	expect_status "$P/null.so:after=100" "oom:$(expected_oom 100)"
+	# The memory pass checks every block; its verdict is the row's in both
+	# files (the throughput passes do not check, and are not run).
+	expect_status "$P/overlap.so:after=50" \
+		'invalid:event [0-9]+: block [0-9]+ at 0x[0-9a-f]+ overlaps a live block'
+	expect_status "$P/misaligned.so:after=10" \
+		'invalid:event [0-9]+: block [0-9]+ at 0x[0-9a-f]*8 is misaligned'
+	rows=$(($(wc -l <"$frag") - 1))
+	[ "$rows" -eq 9 ] && ok "every strategy has its row" || fail "$rows rows, want 9"
+	[ "$(readlink res/latest)" = "$(basename "$dir")" ] &&
+		ok "the run completed (latest points at it)" || fail "latest not updated"
+fi
+
+# A plugin whose create() crashes costs its row, not the harness.
+"$ALLOCSCOPE" run -a "system,$P/create_segv.so" -w trace.yaml -n 1 -o res2 >/dev/null 2>&1
+rc=$?
+[ "$rc" -eq 1 ] && ok "create() crashing: exit 1" || fail "create() crashing: exit $rc, want 1"
+frag=$(ls -d res2/2*/ 2>/dev/null | head -n 1)fragmentation.csv
+got=$(status_of "$frag" "$P/create_segv.so" 2>/dev/null)
+echo "$got" | grep -qE "^($segv)\$" && ok "create() crashing: $got" || fail "create() crashing: '$got'"
+[ "$(status_of "$frag" system 2>/dev/null)" = ok ] && ok "create() crashing: system ok" ||
+	fail "create() crashing: no system row"
+
+# `check` names the event: with after=2 the third allocation call (event 3,
+# which reuses the freed slot 0) gets block 2's memory while 2 is live.
+cat > overlap.yaml <<'YAML'
+allocscope: 1
+name: overlap
+events:
+  - [m, 1, 100]
+  - [m, 2, 100]
+  - [f, 1]
+  - [m, 3, 100]
+  - [m, 4, 100]
+YAML
+out=$("$ALLOCSCOPE" check -a "$P/overlap.so:after=2" -w overlap.yaml --timeout 10 2>&1)
+rc=$?
+[ "$rc" -eq 1 ] && ok "check of an overlapping plugin exits 1" || fail "check exit $rc, want 1"
+echo "$out" | grep -q "^invalid .*invalid:event 3: block 0 at 0x[0-9a-f]* overlaps a live block$" &&
+	ok "check names event 3, block 0" || fail "check said: $out"
+out=$("$ALLOCSCOPE" check -a "$P/misaligned.so" -w trace.yaml 2>&1)
+echo "$out" | grep -q "invalid:event 0: block 0 at 0x[0-9a-f]*8 is misaligned" &&
+	ok "check names the first misaligned block" || fail "check said: $out"
+
+# Broken plugins are bad input: exit 2 and a message that says what is wrong.
+printf 'this is not a shared object, just text long enough to read a header\n' > notelf.so
+expect_bad() { # $1 = plugin path, $2 = message pattern
+	local out rc
+	out=$("$ALLOCSCOPE" run -a "plugin:$1" -w trace.yaml -o bad 2>&1)
+	rc=$?
+	if [ "$rc" -eq 2 ] && echo "$out" | grep -q "$2"; then
+		ok "plugin $(basename "$1"): exit 2, '$2'"
+	else
+		fail "plugin $(basename "$1"): exit $rc, said: $out"
+	fi
+}
+expect_bad "$plugins/bad_nosym.so" "does not export 'allocscope_strategy'"
+expect_bad "$plugins/bad_abi.so" "built for interface version 99, not 1"
+expect_bad "$work/notelf.so" "invalid ELF header"
+expect_bad "$work/missing.so" "cannot open shared object file"
+[ ! -e bad ] && ok "no results directory for bad plugins" || fail "bad plugins left a results directory"
+out=$("$ALLOCSCOPE" check -a "plugin:$plugins/bad_abi.so" -w trace.yaml 2>&1)
+[ $? -eq 2 ] && ok "check refuses a wrong-ABI plugin with exit 2" || fail "check said: $out"
+
+finish

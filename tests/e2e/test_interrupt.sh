@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# test_interrupt.sh - SIGINT and SIGTERM in the middle of `allocscope run`:
+# the exit status is non-zero, the CSVs hold whole rows only (every line has
+# the header's column count, no temporary files are left), the directory
+# carries an INCOMPLETE marker naming the signal, results/latest still points
+# at the previous complete run, and no replay process of the run survives.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+ALLOCSCOPE=$(cd "$(dirname "$ALLOCSCOPE")" && pwd)/$(basename "$ALLOCSCOPE")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+
+# Three workloads, each replay a fraction of a second: long enough to
+# interrupt in the middle, short enough for a test.
+for w in a b c; do
+	cat > "$w.yaml" <<YAML
+allocscope: 1
+name: interrupt-$w
+generate:
+  seed: $((RANDOM))
+  phases:
+    - events: 200000
+      sizes: {uniform: [16, 4096]}
+      lifetime: {exponential: {mean: 2000}}
+      free_all: true
+YAML
+done
+cat > small.yaml <<'YAML'
+allocscope: 1
+name: small
+events:
+  - [m, 1, 64]
+  - [f, 1]
+YAML
+
+if ! "$ALLOCSCOPE" run -a system -w small.yaml -n 1 -o res >/dev/null 2>&1; then
+	fail "a first complete run"
+	finish
+	exit
+fi
+previous=$(readlink res/latest)
+ok "a complete run first: latest -> $previous"
+
+# Waits (up to 60 s) until a run directory that is not in $1 (the list of
+# those before the run) has a fragmentation row.
+wait_for_rows() {
+	local i dir
+	for i in $(seq 600); do
+		for dir in res/2*/; do
+			case " $1 " in *" $dir "*) continue ;; esac
+			if [ -f "$dir/fragmentation.csv" ] && [ "$(wc -l <"$dir/fragmentation.csv")" -ge 2 ]; then
+				echo "${dir%/}"
+				return 0
+			fi
+		done
+		sleep 0.1
+	done
+	return 1
+}
+
+interrupt_case() { # $1 = signal name
+	local sig=$1 pid dir rc f bad left before
+	before=$(echo res/2*/)
+	"$ALLOCSCOPE" run -a system,first-fit,tlsf,buddy -w a.yaml,b.yaml,c.yaml -n 5 \
+		--timeout 60 -o res >"run-$sig.out" 2>"run-$sig.err" &
+	pid=$!
+	if ! dir=$(wait_for_rows "$before"); then
+		kill -KILL "$pid" 2>/dev/null
+		fail "$sig: no rows appeared within 60 s"
+		return
+	fi
+	kill -s "$sig" "$pid"
+	wait "$pid"
+	rc=$?
+	[ "$rc" -ne 0 ] && ok "$sig: exit status $rc" || fail "$sig: exit status 0"
+	grep -q "interrupted by SIG$sig" "run-$sig.err" &&
+		ok "$sig: says it was interrupted" || fail "$sig: stderr: $(cat "run-$sig.err")"
+	[ -f "$dir/INCOMPLETE" ] && grep -q "interrupted by SIG$sig" "$dir/INCOMPLETE" &&
+		ok "$sig: INCOMPLETE marker: $(cat "$dir/INCOMPLETE")" ||
+		fail "$sig: no INCOMPLETE marker naming the signal in $dir"
+	[ "$(readlink res/latest)" = "$previous" ] &&
+		ok "$sig: latest still points at $previous" ||
+		fail "$sig: latest points at $(readlink res/latest)"
+	left=$(find "$dir" -name '*.tmp.*' | wc -l)
+	[ "$left" -eq 0 ] && ok "$sig: no temporary files left" || fail "$sig: $left temporary files left"
+	for f in "$dir"/*.csv "$dir"/timeline/*.csv; do
+		[ -f "$f" ] || continue
+		bad=$(awk -F, 'NR == 1 { n = NF } NF != n { bad++ } END { print bad + 0 }' "$f")
+		[ "$(tail -c 1 "$f" | od -An -c | tr -d ' ')" = '\n' ] || bad=$((bad + 1))
+		[ "$bad" -eq 0 ] && ok "$sig: $(basename "$f") whole ($(wc -l <"$f") lines)" ||
+			fail "$sig: $(basename "$f") has $bad malformed lines"
+	done
+	[ "$(wc -l <"$dir/fragmentation.csv")" -ge 2 ] &&
+		ok "$sig: the finished rows are kept" || fail "$sig: finished rows lost"
+	# A pass the signal cut short is no row (its figures do not exist).
+	bad=$(cat "$dir"/*.csv | grep -c ',interrupted$')
+	[ "$bad" -eq 0 ] && ok "$sig: only finished rows" || fail "$sig: $bad rows of cut passes"
+	left=$(ps -eo args | grep -c "[_]_replay --trace $work/")
+	[ "$left" -eq 0 ] && ok "$sig: no replay process left" || fail "$sig: $left replay processes left"
+}
+
+interrupt_case INT
+interrupt_case TERM
+finish
