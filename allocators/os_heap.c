@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #define OS_HEAP_DEFAULT_RESERVE ((size_t)64 << 30)
+#define OS_HEAP_MIN_RESERVE ((size_t)1 << 30)
 
 static size_t page_size(void)
 {
@@ -34,6 +35,13 @@ int os_heap_init(struct os_heap *heap, size_t reserve, size_t step)
 	reserve = round_up(reserve, step);
 	void *base = mmap(NULL, reserve, PROT_NONE,
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	/* Where address space is scarce (valgrind gives a client 64 GiB in all,
+	 * ulimit -v), settle for less, down to 1 GiB. */
+	while (base == MAP_FAILED && reserve / 2 >= OS_HEAP_MIN_RESERVE) {
+		reserve = round_up(reserve / 2, step);
+		base = mmap(NULL, reserve, PROT_NONE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	}
 	if (base == MAP_FAILED)
 		return -1;
 	heap->base = base;

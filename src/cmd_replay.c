@@ -12,7 +12,11 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
 
+#include "cache_sim.h"
 #include "cli.h"
 #include "counters.h"
 #include "latency.h"
@@ -208,6 +212,7 @@ static int pass_latency(struct replay *r)
 	report("timer_kind", "%s", timer_kind_name(tm.kind));
 	report("timer_ticks_per_ns", "%.6f", tm.ticks_per_ns);
 	report("timer_cost_ns", "%.3f", tm.cost_ns);
+	report("timer_cost_median_ns", "%.3f", (double)tm.cost_median_ticks / tm.ticks_per_ns);
 	for (int op = 0; op < TRACE_OP_COUNT; op++) {
 		struct latency_summary ls;
 		char key[32];
@@ -218,6 +223,7 @@ static int pass_latency(struct replay *r)
 		report(key, "%llu %.3f %.3f %.3f %.3f %.3f %.3f %.3f", (unsigned long long)ls.count,
 		       ls.mean, ls.p50, ls.p90, ls.p99, ls.p999, ls.p9999, ls.max);
 	}
+	report("latency_preempted", "%llu", (unsigned long long)set->preempted);
 	report("oom", "%llu", (unsigned long long)r->oom);
 	latency_set_unmap(set);
 	return 0;
@@ -225,14 +231,17 @@ static int pass_latency(struct replay *r)
 
 /* The throughput loop with the hardware counters around it. Without
  * counters it still runs the loop, reporting `cache_source none`: that is
- * how the parent runs it under callgrind, which collects the loop itself. */
+ * how the parent runs it under callgrind, which collects the loop itself
+ * (instrumented only between cache_sim_start and cache_sim_stop). */
 static int pass_cache(struct replay *r)
 {
 	struct counters c;
 	struct counter_values v;
 	char why[256];
 	if (counters_open(&c, why, sizeof why)) {
+		cache_sim_start();
 		replay_throughput(r);
+		cache_sim_stop();
 		report("cache_source", "none");
 		report("cache_why", "%s", why);
 		report("oom", "%llu", (unsigned long long)r->oom);
@@ -306,6 +315,10 @@ int cmd_replay(int argc, char **argv)
 	if (replay_init(&r, s.ops, self, &t, a.touch, a.size_scale))
 		return setup_failed("cannot set up the replay: %s", strerror(errno));
 	report("events", "%llu", (unsigned long long)t.n_events);
+#if defined(__SANITIZE_ADDRESS__)
+	/* Blocks the trace leaves live are the trace's, not leaks of ours. */
+	__lsan_disable();
+#endif
 	if (!strcmp(a.pass, "throughput"))
 		pass_throughput(&r, 0);
 	else if (!strcmp(a.pass, "raw"))

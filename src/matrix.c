@@ -1,8 +1,10 @@
 /* matrix.c - the run loop: load and validate everything first (bad input
  * stops the run before anything is written), then per workload one memory
- * pass per strategy and REPS throughput passes taken round-robin across the
+ * pass per strategy, REPS throughput passes taken round-robin across the
  * strategies (so slow drift of a shared machine spreads over all of them),
- * each in a fresh process, rows written as soon as they are known. */
+ * then one latency pass and one cache pass per strategy (hardware counters,
+ * or callgrind on the first --cache-events events), each in a fresh process,
+ * rows written as soon as they are known. */
 #include "matrix.h"
 
 #include <getopt.h>
@@ -13,7 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cache_sim.h"
 #include "cli.h"
+#include "counters.h"
+#include "latency.h"
 #include "meta.h"
 #include "results.h"
 #include "runner.h"
@@ -35,6 +40,10 @@ static const char fragmentation_header[] =
 	"workload,strategy,peak_live_bytes,peak_heap_bytes,heap_at_peak_live_bytes,"
 	"live_at_peak_heap_bytes,frag_peaks,internal_frag_bytes,utilization,"
 	"max_rss_bytes,status";
+static const char latency_header[] =
+	"workload,strategy,op,count,mean_ns,p50_ns,p90_ns,p99_ns,p999_ns,p9999_ns,max_ns";
+static const char cache_header[] =
+	"workload,strategy,source,events,instructions,cycles,l1d_misses,llc_misses,dtlb_misses";
 
 static volatile sig_atomic_t interrupted;
 
@@ -52,6 +61,7 @@ void matrix_options_init(struct matrix_options *o)
 	o->size_scale = 1;
 	o->max_size = TRACE_DEFAULT_MAX_SIZE;
 	o->timeout_s = DEFAULT_TIMEOUT_S;
+	o->cache_events = CACHE_SIM_DEFAULT_EVENTS;
 	o->root = "results";
 }
 
@@ -67,6 +77,9 @@ int matrix_parse_args(struct matrix_options *o, int argc, char **argv, const cha
 		{"max-size", required_argument, NULL, 'm'},
 		{"timeout", required_argument, NULL, 'T'},
 		{"label", required_argument, NULL, 'L'},
+		{"no-latency", no_argument, NULL, 'Y'},
+		{"no-cache", no_argument, NULL, 'C'},
+		{"cache-events", required_argument, NULL, 'E'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -123,6 +136,16 @@ int matrix_parse_args(struct matrix_options *o, int argc, char **argv, const cha
 					error_msg("invalid --label '%s' (use [A-Za-z0-9._-])", optarg);
 					return -1;
 				}
+			break;
+		case 'Y':
+			o->no_latency = 1;
+			break;
+		case 'C':
+			o->no_cache = 1;
+			break;
+		case 'E':
+			if (cli_parse_u64("--cache-events", optarg, 1, UINT64_MAX, &o->cache_events))
+				return -1;
 			break;
 		case 'h':
 			cli_usage(usage, 0);
@@ -183,8 +206,11 @@ static int resolve_strategies(const struct matrix_options *o, struct strategy *s
 			return -1;
 		}
 		/* Parameter values are checked by create(); try it here, where a bad
-		 * value can still stop the run, for strategies that need no preload. */
-		if (!s[i].ops->preload && strategy_available(&s[i], NULL, 0) == 0) {
+		 * value can still stop the run, for strategies that need no preload.
+		 * Not for plugins: their create() may crash or hang, which must cost
+		 * a row (in the replay process), not the harness. */
+		if (!s[i].ops->preload && !s[i].plugin_handle &&
+		    strategy_available(&s[i], NULL, 0) == 0) {
 			char err[512] = "";
 			void *self = s[i].ops->create(&s[i].cfg, err, sizeof err);
 			if (!self) {
@@ -206,11 +232,15 @@ struct job {
 	const struct meta_workload *w;
 	const char *pass;
 	const char *timeline_path;
+	char *const *wrapper;   /* run the child under this command, or NULL */
+	uint64_t max_events;    /* 0: every event */
 };
 
-static void run_job(const struct job *j, struct runner_result *res)
+/* Starts the replay process of j (the arguments are the child's own once it
+ * is forked). Returns 0, or -1 when no process could be started. */
+static int job_start(const struct job *j, struct runner_child *c)
 {
-	char scale[32], max_size[32];
+	char scale[32], max_size[32], max_events[32];
 	snprintf(scale, sizeof scale, "%llu", (unsigned long long)j->o->size_scale);
 	snprintf(max_size, sizeof max_size, "%llu", (unsigned long long)j->o->max_size);
 	char *args[20] = {
@@ -223,12 +253,34 @@ static void run_job(const struct job *j, struct runner_result *res)
 		args[n++] = "--timeline";
 		args[n++] = (char *)j->timeline_path;
 	}
+	if (j->max_events) {
+		snprintf(max_events, sizeof max_events, "%llu", (unsigned long long)j->max_events);
+		args[n++] = "--max-events";
+		args[n++] = max_events;
+	}
 	args[n] = NULL;
 	const char *preload = j->s->ops->preload ? j->s->ops->preload(&j->s->cfg) : NULL;
-	if (runner_replay(args, preload, j->o->timeout_s, res))
+	return runner_start(j->wrapper, args, preload, j->o->timeout_s, c);
+}
+
+/* Waits for a job_start'ed process; started 0 means it never was. */
+static void job_finish(int started, struct runner_child *c, struct runner_result *res)
+{
+	if (started) {
+		runner_wait(c, res);
+	} else {
+		memset(res, 0, sizeof *res);
+		res->crashed = 1;
 		COPY_STATUS(res->status, "failed:cannot start a replay process");
+	}
 	if (interrupted)
 		COPY_STATUS(res->status, "interrupted");
+}
+
+static void run_job(const struct job *j, struct runner_result *res)
+{
+	struct runner_child c;
+	job_finish(job_start(j, &c) == 0, &c, res);
 }
 
 /* ---- progress on a terminal ---------------------------------------------- */
@@ -332,19 +384,77 @@ static int throughput_row(struct csv_table *csv, const struct meta_workload *w,
 	return csv_table_add(csv, row, d);
 }
 
+/* The child's `latency_OP count mean p50 p90 p99 p99.9 p99.99 max` lines,
+ * one row per call kind the trace has, the numbers copied as reported. */
+static int latency_rows(struct csv_table *csv, const struct meta_workload *w,
+			const struct strategy *s, const struct runner_result *res, struct diag *d)
+{
+	for (int op = 0; op < TRACE_OP_COUNT; op++) {
+		char key[32], value[512], row[2048] = "";
+		snprintf(key, sizeof key, "latency_%s", latency_op_name((enum trace_op)op));
+		if (runner_get(res, key, value, sizeof value))
+			continue;
+		csv_append(row, sizeof row, w->name);
+		csv_append(row, sizeof row, s->spec);
+		csv_append(row, sizeof row, latency_op_name((enum trace_op)op));
+		int fields = 0;
+		for (char *tok = strtok(value, " "); tok; tok = strtok(NULL, " "), fields++)
+			csv_append(row, sizeof row, tok);
+		if (fields != 8)
+			return diag_set(d, NULL, 0, 0, "malformed '%s' line from the replay of '%s'",
+					key, s->spec);
+		if (csv_table_add(csv, row, d))
+			return -1;
+	}
+	return 0;
+}
+
+/* Figures absent from `v` stay empty fields: never a silent zero. */
+static int cache_row(struct csv_table *csv, const struct meta_workload *w,
+		     const struct strategy *s, const char *source, uint64_t events,
+		     const struct counter_values *v, struct diag *d)
+{
+	char row[2048] = "", num[32];
+	csv_append(row, sizeof row, w->name);
+	csv_append(row, sizeof row, s->spec);
+	csv_append(row, sizeof row, source);
+	snprintf(num, sizeof num, "%llu", (unsigned long long)events);
+	csv_append(row, sizeof row, num);
+	for (int i = 0; i < COUNTER_COUNT; i++) {
+		num[0] = '\0';
+		if (v->have & (1u << i))
+			snprintf(num, sizeof num, "%llu", (unsigned long long)v->value[i]);
+		csv_append(row, sizeof row, num);
+	}
+	return csv_table_add(csv, row, d);
+}
+
 /* ---- the loop ------------------------------------------------------------ */
+
+/* Where cache.csv's figures come from, chosen once per run. */
+enum cache_mode { CACHE_OFF, CACHE_NONE, CACHE_HW, CACHE_SIM };
 
 struct run_state {
 	const struct matrix_options *o;
 	struct strategy *s;
 	struct meta_workload *wl;
 	struct meta_strategy *ms;
+	struct meta_measure mm;
+	enum cache_mode cache_mode;
+	unsigned cache_failures, sim_seq;
 	struct results_dir rd;
-	struct csv_table throughput, fragmentation;
+	struct csv_table throughput, fragmentation, latency, cache;
 	struct summary summary;
 	struct progress progress;
 	int failed;
 };
+
+/* Processes per (workload, strategy): memory, REPS throughput, latency, cache. */
+static unsigned passes_per_cell(const struct run_state *st)
+{
+	return 1 + st->o->reps + !st->o->no_latency +
+	       (st->cache_mode == CACHE_HW || st->cache_mode == CACHE_SIM);
+}
 
 static void note_status(struct run_state *st, size_t si, const char *status,
 			const struct runner_result *res)
@@ -364,6 +474,20 @@ struct strategy_work {
 	unsigned ok_reps;
 };
 
+/* A pass that crashed, timed out or found an invalid block decides the
+ * strategy's row on this workload: more passes would only repeat it. */
+static int status_is_final(const char *status)
+{
+	return strcmp(status, "ok") && strncmp(status, "oom:", 4);
+}
+
+/* Unavailable, or already crashed, timed out or invalid on this workload:
+ * no further pass of the strategy would add a figure. */
+static int work_settled(const struct strategy_work *sw)
+{
+	return sw->skip[0] || status_is_final(sw->status);
+}
+
 static void memory_passes(struct run_state *st, size_t wi, struct strategy_work *work,
 			  struct diag *d, int *err)
 {
@@ -379,15 +503,19 @@ static void memory_passes(struct run_state *st, size_t wi, struct strategy_work 
 			COPY_STATUS(res.status, sw->skip);
 			res.report[0] = '\0';
 			res.crashed = 1;
-			st->progress.done += 1 + st->o->reps;
+			st->progress.done += passes_per_cell(st);
 		} else {
 			char name[600], path[4800];
 			timeline_file_name(name, sizeof name, w->name, st->s[si].spec);
 			snprintf(path, sizeof path, "%s/timeline/%s", st->rd.path, name);
 			progress_show(&st->progress, st->s[si].spec, w->name, "memory");
-			struct job j = {st->o, &st->s[si], w, "memory", path};
+			struct job j = {st->o, &st->s[si], w, "memory", path, NULL, 0};
 			run_job(&j, &res);
 			st->progress.done++;
+			if (interrupted)
+				return; /* a pass cut short is no row */
+			if (status_is_final(res.status))
+				COPY_STATUS(sw->status, res.status);
 		}
 		COPY_STATUS(cell->status, res.status);
 		note_status(st, si, res.status, &res);
@@ -405,11 +533,15 @@ static void throughput_passes(struct run_state *st, size_t wi, struct strategy_w
 			struct strategy_work *sw = &work[si];
 			if (sw->skip[0])
 				continue;
+			if (status_is_final(sw->status)) {
+				st->progress.done++;
+				continue;
+			}
 			char what[64];
 			snprintf(what, sizeof what, "rep %u/%u", rep + 1, reps);
 			progress_show(&st->progress, st->s[si].spec, w->name, what);
 			struct runner_result res;
-			struct job j = {st->o, &st->s[si], w, "throughput", NULL};
+			struct job j = {st->o, &st->s[si], w, "throughput", NULL, NULL, 0};
 			run_job(&j, &res);
 			st->progress.done++;
 			uint64_t total_ns;
@@ -423,6 +555,179 @@ static void throughput_passes(struct run_state *st, size_t wi, struct strategy_w
 	}
 }
 
+/* Keeps the timer figures of meta.yaml: the first pass's, and the range of
+ * the cost every pass measured for itself. */
+static void note_timer(struct meta_measure *mm, const struct runner_result *res)
+{
+	char kind[16], buf[64];
+	double tpn, cost, median;
+	if (runner_get(res, "timer_kind", kind, sizeof kind) ||
+	    runner_get(res, "timer_ticks_per_ns", buf, sizeof buf) || sscanf(buf, "%lf", &tpn) != 1 ||
+	    runner_get(res, "timer_cost_ns", buf, sizeof buf) || sscanf(buf, "%lf", &cost) != 1 ||
+	    runner_get(res, "timer_cost_median_ns", buf, sizeof buf) ||
+	    sscanf(buf, "%lf", &median) != 1)
+		return;
+	if (!mm->timer_passes++) {
+		COPY_STATUS(mm->timer_kind, kind);
+		mm->ticks_per_ns = tpn;
+		mm->cost_median_ns = median;
+		mm->cost_ns_min = mm->cost_ns_max = cost;
+	}
+	if (cost < mm->cost_ns_min)
+		mm->cost_ns_min = cost;
+	if (cost > mm->cost_ns_max)
+		mm->cost_ns_max = cost;
+	uint64_t preempted;
+	if (runner_get_u64(res, "latency_preempted", &preempted) == 0)
+		mm->preempted_calls += preempted;
+}
+
+static int latency_pass(struct run_state *st, size_t wi, size_t si, struct strategy_work *sw,
+			struct diag *d)
+{
+	const struct meta_workload *w = &st->wl[wi];
+	struct runner_result res;
+	struct job j = {st->o, &st->s[si], w, "latency", NULL, NULL, 0};
+	progress_show(&st->progress, st->s[si].spec, w->name, "latency");
+	run_job(&j, &res);
+	st->progress.done++;
+	note_status(st, si, res.status, &res);
+	if (strcmp(res.status, "ok") && !strcmp(sw->status, "ok"))
+		COPY_STATUS(sw->status, res.status);
+	if (res.crashed)
+		return 0;
+	note_timer(&st->mm, &res);
+	return latency_rows(&st->latency, w, &st->s[si], &res, d);
+}
+
+/* A cache pass that fails leaves no row (cache.csv has no status column):
+ * it is listed in meta.yaml and counted in a note at the end of the run. */
+static void cache_failed(struct run_state *st, const struct meta_workload *w,
+			 const struct strategy *s, const char *why)
+{
+	size_t used = strlen(st->mm.cache_failed);
+	snprintf(st->mm.cache_failed + used, sizeof st->mm.cache_failed - used, "%s%s x %s: %s",
+		 used ? "; " : "", w->name, s->spec, why);
+	st->cache_failures++;
+}
+
+/* The figures of a hardware pass, from the child's report. */
+static int cache_hw_figures(const struct runner_result *res, struct counter_values *v,
+			    char *why, size_t len)
+{
+	char source[16] = "";
+	memset(v, 0, sizeof *v);
+	runner_get(res, "cache_source", source, sizeof source);
+	if (strcmp(source, "hw")) {
+		if (runner_get(res, "cache_why", why, len))
+			snprintf(why, len, "the replay process had no counters");
+		return -1;
+	}
+	for (int i = 0; i < COUNTER_COUNT; i++)
+		if (!runner_get_u64(res, counter_name((enum counter_id)i), &v->value[i]))
+			v->have |= 1u << i;
+	return 0;
+}
+
+/* One cache pass in flight: its process and, when simulated, its files. */
+struct cache_job {
+	size_t si;
+	int started;
+	struct job j;
+	struct runner_child child;
+	struct cache_sim_command cmd;
+	char out[4096], log[4100];
+};
+
+static void cache_start(struct run_state *st, size_t wi, size_t si, struct cache_job *cj)
+{
+	const struct strategy *s = &st->s[si];
+	cj->si = si;
+	cj->j = (struct job){st->o, s, &st->wl[wi], "cache", NULL, NULL, 0};
+	cj->out[0] = cj->log[0] = '\0';
+	if (st->cache_mode == CACHE_SIM) {
+		const char *tmp = getenv("TMPDIR");
+		char base[4000];
+		snprintf(base, sizeof base, "%.3900s/allocscope-callgrind-%ld-%u",
+			 tmp && *tmp ? tmp : "/tmp", (long)getpid(), ++st->sim_seq);
+		snprintf(cj->out, sizeof cj->out, "%s.out", base);
+		snprintf(cj->log, sizeof cj->log, "%s.log", base);
+		cache_sim_command(&cj->cmd, cj->out, cj->log);
+		cj->j.wrapper = cj->cmd.argv;
+		cj->j.max_events = st->o->cache_events;
+	}
+	progress_show(&st->progress, s->spec, st->wl[wi].name, "cache");
+	cj->started = job_start(&cj->j, &cj->child) == 0;
+}
+
+/* Waits for the pass and writes its row, or notes its failure. */
+static int cache_finish(struct run_state *st, struct cache_job *cj, struct diag *d)
+{
+	const struct meta_workload *w = cj->j.w;
+	const struct strategy *s = cj->j.s;
+	struct runner_result res;
+	struct counter_values v;
+	char why[600];
+	uint64_t events = 0;
+	int rc = -1;
+	job_finish(cj->started, &cj->child, &res);
+	st->progress.done++;
+	if (res.crashed)
+		snprintf(why, sizeof why, "%s", res.status);
+	else if (runner_get_u64(&res, "events", &events))
+		snprintf(why, sizeof why, "the replay process did not say how many events it ran");
+	else if (st->cache_mode == CACHE_SIM)
+		rc = cache_sim_parse(cj->out, &v, why, sizeof why);
+	else
+		rc = cache_hw_figures(&res, &v, why, sizeof why);
+	if (cj->out[0]) {
+		unlink(cj->out);
+		unlink(cj->log);
+	}
+	if (rc) {
+		cache_failed(st, w, s, why);
+		return 0;
+	}
+	return cache_row(&st->cache, w, s, st->cache_mode == CACHE_SIM ? "sim" : "hw", events, &v, d);
+}
+
+/* Simulated passes are not timed and callgrind's figures do not depend on
+ * the machine's load, so they run CACHE_SIM_JOBS side by side (the slowest
+ * part of a bench, halved on two cores); hardware passes run alone. Rows
+ * keep the strategies' order. */
+#define CACHE_SIM_JOBS 2
+_Static_assert(CACHE_SIM_JOBS <= RUNNER_MAX_CHILDREN, "the runner tracks the children");
+
+static void cache_passes(struct run_state *st, size_t wi, const struct strategy_work *work,
+			 struct diag *d, int *err)
+{
+	struct cache_job jobs[CACHE_SIM_JOBS];
+	const size_t width = st->cache_mode == CACHE_SIM ? CACHE_SIM_JOBS : 1;
+	size_t si = 0;
+	while (si < st->o->n_strategies && !interrupted && !*err) {
+		size_t n = 0;
+		for (; si < st->o->n_strategies && n < width; si++)
+			if (!work_settled(&work[si]))
+				cache_start(st, wi, si, &jobs[n++]);
+		for (size_t k = 0; k < n; k++)
+			if (cache_finish(st, &jobs[k], d))
+				*err = 1;
+	}
+}
+
+/* The passes that run once per strategy after the timed ones: latency, then
+ * cache (the slow one, last, so that it never sits between timed passes). */
+static void measure_passes(struct run_state *st, size_t wi, struct strategy_work *work,
+			   struct diag *d, int *err)
+{
+	for (size_t si = 0; si < st->o->n_strategies && !interrupted && !*err; si++)
+		if (!work_settled(&work[si]) && !st->o->no_latency &&
+		    latency_pass(st, wi, si, &work[si], d))
+			*err = 1;
+	if (st->cache_mode == CACHE_HW || st->cache_mode == CACHE_SIM)
+		cache_passes(st, wi, work, d, err);
+}
+
 static int run_workload(struct run_state *st, size_t wi, struct diag *d)
 {
 	size_t ns = st->o->n_strategies;
@@ -433,6 +738,8 @@ static int run_workload(struct run_state *st, size_t wi, struct diag *d)
 	memory_passes(st, wi, work, d, &err);
 	if (!err)
 		throughput_passes(st, wi, work);
+	if (!err)
+		measure_passes(st, wi, work, d, &err);
 	for (size_t si = 0; si < ns && !err && !interrupted; si++) {
 		struct summary_cell *cell = summary_cell(&st->summary, wi, si);
 		const char *row_status = work[si].skip[0] ? work[si].skip : work[si].status;
@@ -450,12 +757,54 @@ static int run_all(struct run_state *st, struct diag *d)
 {
 	if (csv_table_init(&st->throughput, &st->rd, "throughput.csv", throughput_header, d) ||
 	    csv_table_init(&st->fragmentation, &st->rd, "fragmentation.csv",
-			   fragmentation_header, d))
+			   fragmentation_header, d) ||
+	    (!st->o->no_latency &&
+	     csv_table_init(&st->latency, &st->rd, "latency.csv", latency_header, d)) ||
+	    (st->cache_mode != CACHE_OFF &&
+	     csv_table_init(&st->cache, &st->rd, "cache.csv", cache_header, d)))
 		return -1;
 	for (size_t wi = 0; wi < st->o->n_workloads && !interrupted; wi++)
 		if (run_workload(st, wi, d))
 			return -1;
 	return 0;
+}
+
+/* Hardware counters where this process can open them (a child can then
+ * too), else callgrind, else nothing; the note says what cache.csv holds. */
+static void cache_mode_choose(struct run_state *st)
+{
+	struct meta_measure *mm = &st->mm;
+	struct counters c;
+	char why[200], why_sim[200], missing[128];
+	if (st->o->no_cache) {
+		st->cache_mode = CACHE_OFF;
+		mm->cache_source = "off";
+		snprintf(mm->cache_note, sizeof mm->cache_note, "--no-cache: no cache pass");
+	} else if (counters_open(&c, why, sizeof why) == 0) {
+		counters_missing(&c, missing, sizeof missing);
+		counters_close(&c);
+		st->cache_mode = CACHE_HW;
+		mm->cache_source = "hw";
+		snprintf(mm->cache_note, sizeof mm->cache_note,
+			 "perf_event_open around replay_throughput, user space, every event; %s%s",
+			 missing[0] ? "not countable here (empty fields): " : "every counter counted",
+			 missing);
+	} else if (cache_sim_available(why_sim, sizeof why_sim) == 0) {
+		st->cache_mode = CACHE_SIM;
+		mm->cache_source = "sim";
+		snprintf(mm->cache_note, sizeof mm->cache_note,
+			 "no hardware counters (%s): callgrind --cache-sim=yes collecting only "
+			 "%s, on the first %llu events of each trace; instructions = Ir, "
+			 "l1d_misses = D1mr, llc_misses = DLmr + DLmw; cycles and dtlb_misses "
+			 "have no simulated figure and are left empty", why, CACHE_SIM_FUNCTION,
+			 (unsigned long long)st->o->cache_events);
+	} else {
+		st->cache_mode = CACHE_NONE;
+		mm->cache_source = "none";
+		snprintf(mm->cache_note, sizeof mm->cache_note,
+			 "no hardware counters (%s) and no simulator (%s): cache.csv has no rows",
+			 why, why_sim);
+	}
 }
 
 int matrix_run(const struct matrix_options *o)
@@ -490,9 +839,10 @@ int matrix_run(const struct matrix_options *o)
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	cache_mode_choose(&st);
 	st.progress = (struct progress){isatty(2), 0,
-		(unsigned)(o->n_workloads * o->n_strategies * (1 + o->reps)), time(NULL)};
-	meta_write(&st.rd, o, st.wl, st.ms, 0);
+		(unsigned)(o->n_workloads * o->n_strategies * passes_per_cell(&st)), time(NULL)};
+	meta_write(&st.rd, o, st.wl, st.ms, &st.mm, 0);
 
 	int run_rc = run_all(&st, &d);
 	if (st.progress.on)
@@ -509,16 +859,21 @@ int matrix_run(const struct matrix_options *o)
 		error_msg("%s: the finished rows are in %s (marked incomplete)", why, st.rd.path);
 		goto out;
 	}
-	if (meta_write(&st.rd, o, st.wl, st.ms, 1) || results_complete(&st.rd, &d)) {
+	if (meta_write(&st.rd, o, st.wl, st.ms, &st.mm, 1) || results_complete(&st.rd, &d)) {
 		error_msg("cannot complete %s", st.rd.path);
 		goto out;
 	}
 	summary_print(&st.summary, stdout, st.wl, st.s);
+	if (st.cache_failures)
+		fprintf(stderr, "allocscope: note: %u cache passes failed and have no row in "
+			"cache.csv (meta.yaml lists them)\n", st.cache_failures);
 	printf("results: %s\n", st.rd.path);
 	rc = fflush(stdout) == 0 && !st.failed ? EXIT_OK : EXIT_RUN_FAILED;
 out:
 	csv_table_release(&st.throughput);
 	csv_table_release(&st.fragmentation);
+	csv_table_release(&st.latency);
+	csv_table_release(&st.cache);
 	summary_release(&st.summary);
 	if (st.s)
 		for (size_t i = 0; i < o->n_strategies; i++)

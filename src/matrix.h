@@ -21,6 +21,9 @@ struct matrix_options {
 	uint64_t size_scale;
 	uint64_t max_size;
 	unsigned timeout_s;       /* per replay process; 0: none */
+	int no_latency;           /* skip the latency pass */
+	int no_cache;             /* skip the cache pass */
+	uint64_t cache_events;    /* events replayed by a simulated cache pass */
 	const char *root;         /* results root */
 	const char *label;        /* appended to the directory name, or NULL */
 	char command[8192];       /* the command line as typed, for meta.yaml */
@@ -30,7 +33,8 @@ struct matrix_options {
 void matrix_options_init(struct matrix_options *o);
 
 /* Parses the options `run` and `bench` share (-a -w -n -o --touch
- * --size-scale --max-size --timeout --label); returns 0, or -1 after printing
+ * --size-scale --max-size --timeout --label --no-latency --no-cache
+ * --cache-events); returns 0, or -1 after printing
  * the error. `usage` is printed for --help (then exit 0). */
 int matrix_parse_args(struct matrix_options *o, int argc, char **argv, const char *usage);
 

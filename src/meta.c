@@ -90,10 +90,41 @@ static void write_settings(FILE *f, const struct matrix_options *o)
 	fprintf(f, "  max_size: %llu\n", (unsigned long long)o->max_size);
 	fprintf(f, "  timeout_s: %u\n", o->timeout_s);
 	fputs("  clock: CLOCK_MONOTONIC around the whole replay loop\n", f);
+	fprintf(f, "  latency_pass: %s\n", o->no_latency ? "false" : "true");
+	fprintf(f, "  cache_pass: %s\n", o->no_cache ? "false" : "true");
+	fprintf(f, "  cache_events: %llu\n", (unsigned long long)o->cache_events);
+}
+
+/* The latency timer as the replay processes found it, and where the cache
+ * figures came from: what a reader needs to trust latency.csv and cache.csv. */
+static void write_measure(FILE *f, const struct meta_measure *mm)
+{
+	fputs("latency:\n", f);
+	if (mm->timer_passes) {
+		put_field(f, "  ", "timer", mm->timer_kind);
+		fprintf(f, "  ticks_per_ns: %.6f\n", mm->ticks_per_ns);
+		fprintf(f, "  cost_ns_min: %.3f\n  cost_ns_max: %.3f\n", mm->cost_ns_min,
+			mm->cost_ns_max);
+		fprintf(f, "  cost_median_ns: %.3f\n  passes: %u\n", mm->cost_median_ns,
+			mm->timer_passes);
+		fprintf(f, "  preempted_calls_left_out: %llu\n",
+			(unsigned long long)mm->preempted_calls);
+		put_field(f, "  ", "method", "each call timed alone (lfence; rdtsc on both sides, "
+			  "or clock_gettime), the mean cost of an empty timing measured in "
+			  "each pass and subtracted from every sample; touching outside; calls "
+			  "over 20 us during which the thread was preempted are left out");
+	} else {
+		put_field(f, "  ", "timer", "none (no latency pass ran)");
+	}
+	fputs("cache:\n", f);
+	put_field(f, "  ", "source", mm->cache_source ? mm->cache_source : "off");
+	put_field(f, "  ", "note", mm->cache_note);
+	put_field(f, "  ", "failed", mm->cache_failed[0] ? mm->cache_failed : "none");
 }
 
 int meta_write(const struct results_dir *rd, const struct matrix_options *o,
-	       const struct meta_workload *wl, const struct meta_strategy *ms, int complete)
+	       const struct meta_workload *wl, const struct meta_strategy *ms,
+	       const struct meta_measure *mm, int complete)
 {
 	char path[4200], tmp[4300], date[64];
 	snprintf(path, sizeof path, "%s/meta.yaml", rd->path);
@@ -110,6 +141,7 @@ int meta_write(const struct results_dir *rd, const struct matrix_options *o,
 	write_host(f);
 	write_versions(f);
 	write_settings(f, o);
+	write_measure(f, mm);
 	fputs("workloads:\n", f);
 	for (size_t i = 0; i < o->n_workloads; i++) {
 		put_field(f, "  - ", "name", wl[i].name);

@@ -19,8 +19,23 @@ struct meta_strategy {
 	char version[256];   /* as the replay process reported it, or "" */
 };
 
+/* How the latency and cache figures were taken. The timer fields stay
+ * empty (timer_passes 0) until a latency pass has reported. */
+struct meta_measure {
+	char timer_kind[16];        /* "tsc" or "clock" */
+	double ticks_per_ns;
+	double cost_ns_min, cost_ns_max;  /* subtracted from every sample, per pass */
+	double cost_median_ns;      /* the first pass's median empty timing */
+	unsigned timer_passes;
+	uint64_t preempted_calls;   /* left out of the histograms, all passes */
+	const char *cache_source;   /* "hw", "sim", "none" or "off" */
+	char cache_note[512];       /* which figures are absent, and why */
+	char cache_failed[2048];    /* "workload x strategy: status; ..." */
+};
+
 /* Writes RESULTS/meta.yaml (whole file, temporary name then rename). */
 int meta_write(const struct results_dir *rd, const struct matrix_options *o,
-	       const struct meta_workload *wl, const struct meta_strategy *ms, int complete);
+	       const struct meta_workload *wl, const struct meta_strategy *ms,
+	       const struct meta_measure *mm, int complete);
 
 #endif

@@ -19,22 +19,37 @@
 #define RESULT_FD 3
 #define EXIT_SETUP_FAILED 3
 
-static volatile sig_atomic_t current_child;
+/* The children running now, for runner_kill_current; 0 marks a free slot. */
+static volatile sig_atomic_t current_child[RUNNER_MAX_CHILDREN];
 
 void runner_kill_current(void)
 {
-	pid_t pid = current_child;
-	if (pid > 0)
-		kill(-pid, SIGKILL);
+	for (int i = 0; i < RUNNER_MAX_CHILDREN; i++) {
+		pid_t pid = current_child[i];
+		if (pid > 0)
+			kill(-pid, SIGKILL);
+	}
 }
 
-static void child_exec(char *const args[], const char *preload, int result_fd)
+static void child_track(pid_t old, pid_t new)
 {
-	char *argv[64];
+	for (int i = 0; i < RUNNER_MAX_CHILDREN; i++)
+		if (current_child[i] == old) {
+			current_child[i] = new;
+			return;
+		}
+}
+
+static void child_exec(char *const wrapper[], char *const args[], const char *preload,
+		       int result_fd)
+{
+	char *argv[96];
 	size_t n = 0;
+	for (size_t i = 0; wrapper && wrapper[i] && n < 30; i++)
+		argv[n++] = wrapper[i];
 	argv[n++] = (char *)cli_self_path();
 	argv[n++] = "__replay";
-	for (size_t i = 0; args[i] && n < 60; i++)
+	for (size_t i = 0; args[i] && n < 90; i++)
 		argv[n++] = args[i];
 	argv[n++] = "--result-fd";
 	argv[n++] = "3";
@@ -49,7 +64,7 @@ static void child_exec(char *const args[], const char *preload, int result_fd)
 		setenv("LD_PRELOAD", preload, 1);
 	else
 		unsetenv("LD_PRELOAD");
-	execv(argv[0], argv);
+	execvp(argv[0], argv);
 	dprintf(RESULT_FD, "error cannot run %s: %s\n", argv[0], strerror(errno));
 	_exit(EXIT_SETUP_FAILED);
 }
@@ -124,8 +139,24 @@ static void set_status_from_exit(struct runner_result *res, int wstatus, int tim
 int runner_replay(char *const args[], const char *preload, unsigned timeout_s,
 		  struct runner_result *res)
 {
-	int fds[2];
+	return runner_replay_wrapped(NULL, args, preload, timeout_s, res);
+}
+
+int runner_replay_wrapped(char *const wrapper[], char *const args[], const char *preload,
+			  unsigned timeout_s, struct runner_result *res)
+{
+	struct runner_child c;
 	memset(res, 0, sizeof *res);
+	if (runner_start(wrapper, args, preload, timeout_s, &c))
+		return -1;
+	runner_wait(&c, res);
+	return 0;
+}
+
+int runner_start(char *const wrapper[], char *const args[], const char *preload,
+		 unsigned timeout_s, struct runner_child *c)
+{
+	int fds[2];
 	if (pipe2(fds, O_CLOEXEC) != 0)
 		return -1;
 	fflush(NULL);
@@ -138,22 +169,29 @@ int runner_replay(char *const args[], const char *preload, unsigned timeout_s,
 	if (pid == 0) {
 		close(fds[0]);
 		int wfd = fcntl(fds[1], F_DUPFD, 10); /* clear of 3, and without CLOEXEC */
-		child_exec(args, preload, wfd);
+		child_exec(wrapper, args, preload, wfd);
 	}
-	current_child = pid;
+	child_track(0, pid);
 	setpgid(pid, pid);
 	close(fds[1]);
-	int64_t deadline = timeout_s ? now_ms() + (int64_t)timeout_s * 1000 : 0;
-	int timed_out = read_report(fds[0], res, deadline);
-	close(fds[0]);
-	if (timed_out)
-		kill(-pid, SIGKILL);
-	int wstatus = 0;
-	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
-		;
-	current_child = 0;
-	set_status_from_exit(res, wstatus, timed_out);
+	c->pid = pid;
+	c->fd = fds[0];
+	c->deadline = timeout_s ? now_ms() + (int64_t)timeout_s * 1000 : 0;
 	return 0;
+}
+
+void runner_wait(struct runner_child *c, struct runner_result *res)
+{
+	memset(res, 0, sizeof *res);
+	int timed_out = read_report(c->fd, res, c->deadline);
+	close(c->fd);
+	if (timed_out)
+		kill(-c->pid, SIGKILL);
+	int wstatus = 0;
+	while (waitpid(c->pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	child_track(c->pid, 0);
+	set_status_from_exit(res, wstatus, timed_out);
 }
 
 int runner_get(const struct runner_result *res, const char *key, char *buf, size_t len)

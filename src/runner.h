@@ -23,6 +23,25 @@ struct runner_result {
 int runner_replay(char *const args[], const char *preload, unsigned timeout_s,
 		  struct runner_result *res);
 
+/* runner_replay with the child started under `wrapper`: a NULL-terminated
+ * command (looked up on PATH) that runs the rest, such as valgrind and its
+ * options. LD_PRELOAD is set for the wrapper, which passes it on. */
+int runner_replay_wrapped(char *const wrapper[], char *const args[], const char *preload,
+			  unsigned timeout_s, struct runner_result *res);
+
+/* The same in two halves, so that untimed replays (the simulated cache pass)
+ * can run side by side: at most RUNNER_MAX_CHILDREN started and not yet
+ * waited for. runner_start returns 0 or -1 (nothing started); every started
+ * child must be given to runner_wait, which fills res as runner_replay does. */
+#define RUNNER_MAX_CHILDREN 4
+struct runner_child {
+	int pid, fd;
+	int64_t deadline;  /* ms on CLOCK_MONOTONIC, 0: none */
+};
+int runner_start(char *const wrapper[], char *const args[], const char *preload,
+		 unsigned timeout_s, struct runner_child *c);
+void runner_wait(struct runner_child *c, struct runner_result *res);
+
 /* A value from the child's report: 0 and the value, or -1 when absent. */
 int runner_get(const struct runner_result *res, const char *key, char *buf, size_t len);
 int runner_get_u64(const struct runner_result *res, const char *key, uint64_t *out);

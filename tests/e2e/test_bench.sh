@@ -55,8 +55,10 @@ check "one fragmentation row per workload x strategy" \
 	test "$(tail -n +2 $r/fragmentation.csv | wc -l)" -eq $((2 * n_strat))
 check "every throughput row ok with ns_per_op > 0" \
 	awk -F, 'NR > 1 && !($10 == "ok" && $6 > 0 && $7 <= $6 && $6 <= $8 && $4 == 2) { bad = 1 } END { exit bad }' $r/throughput.csv
+# Under ASan, glibc's malloc is not the allocator: mallinfo2 says nothing.
+nosys=$([ "${ALLOCSCOPE_SANITIZE:-0}" = 1 ] && echo system || echo none)
 check "peak_heap >= peak_live on every row" \
-	awk -F, 'NR > 1 && !($11 == "ok" && $4 >= $3 && $3 > 0) { bad = 1 } END { exit bad }' $r/fragmentation.csv
+	awk -F, -v skip="$nosys" 'NR > 1 && $2 != skip && !($11 == "ok" && $4 >= $3 && $3 > 0) { bad = 1 } END { exit bad }' $r/fragmentation.csv
 check "hand trace peak live is 228 bytes for every strategy" \
 	awk -F, '$1 == "hand" && $3 != 228 { bad = 1 } END { exit bad }' $r/fragmentation.csv
 check "params column holds the defaults" \

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# test_measure.sh - the latency and cache passes end to end: latency.csv and
+# cache.csv with the SPEC §7 headers, one latency row per (workload,
+# strategy, call kind in the trace) with the trace's exact counts and ordered
+# percentiles, one cache row per (workload, strategy) from hardware counters
+# or callgrind (forced here too), the --cache-events bound, empty fields only
+# where documented, meta.yaml's record, the options, latency-check.sh.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+ALLOCSCOPE=$(cd "$(dirname "$ALLOCSCOPE")" && pwd)/$(basename "$ALLOCSCOPE")
+repo=$(cd "$here/../.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+export TMPDIR="$work"
+
+cat > hand.yaml <<'YAML'
+allocscope: 1
+name: hand
+events:
+  - [m, 1, 24]
+  - [c, 2, 10, 8]
+  - [a, 3, 64, 100]
+  - [r, 1, 48]
+  - [f, 2]
+  - [m, 4, 32, t1]
+YAML
+# 3000 events of malloc and free, written by awk with a fixed LCG.
+awk 'BEGIN {
+	print "allocscope: 1"; print "name: mixed"; print "events:"
+	s = 12345; live = 0
+	for (i = 0; i < 3000; i++) {
+		s = (s * 1103515245 + 12345) % 2147483648
+		if (live > 0 && s % 3 == 0) { printf "  - [f, %d]\n", ids[live]; live-- }
+		else { id++; live++; ids[live] = id; printf "  - [m, %d, %d]\n", id, 16 + s % 5000 }
+	}
+}' > mixed.yaml
+mixed_m=$(grep -c '\[m,' mixed.yaml)
+mixed_f=$(grep -c '\[f,' mixed.yaml)
+
+strategies=system,first-fit,tlsf
+sanitize=${ALLOCSCOPE_SANITIZE:-0}
+if [ "$sanitize" != 1 ]; then
+	strategies=$strategies,jemalloc # a preloaded library cannot share a process with ASan
+fi
+n_strat=$(echo "$strategies" | tr ',' '\n' | wc -l)
+
+ALLOCSCOPE_NO_HW_COUNTERS=1 "$ALLOCSCOPE" run -a "$strategies" -w hand.yaml,mixed.yaml -n 1 \
+	--touch none --cache-events 1000 -o res >run.out 2>run.err
+rc=$?
+check "run with the latency and cache passes exits 0" test $rc -eq 0
+[ $rc -eq 0 ] || cat run.err
+r=res/latest
+
+lh='workload,strategy,op,count,mean_ns,p50_ns,p90_ns,p99_ns,p999_ns,p9999_ns,max_ns'
+ch='workload,strategy,source,events,instructions,cycles,l1d_misses,llc_misses,dtlb_misses'
+check "latency.csv header is the contract" test "$(head -n 1 $r/latency.csv)" = "$lh"
+check "cache.csv header is the contract" test "$(head -n 1 $r/cache.csv)" = "$ch"
+
+# hand has five kinds of call, mixed two.
+check "one latency row per workload x strategy x call kind" \
+	test "$(tail -n +2 $r/latency.csv | wc -l)" -eq $((7 * n_strat))
+# Calls during which the thread was preempted are left out of the rows and
+# counted in meta.yaml: the rows' counts plus that number are the trace's.
+preempted=$(awk '/^  preempted_calls_left_out:/ { print $2 }' $r/meta.yaml)
+check "latency counts are the trace's, less the preempted calls" awk -F, \
+	-v m="$mixed_m" -v f="$mixed_f" -v left="${preempted:-x}" '
+	NR == 1 { next }
+	$1 == "hand" { want = $3 == "malloc" ? 2 : 1 }
+	$1 == "mixed" { want = $3 == "malloc" ? m : $3 == "free" ? f : 0 }
+	{ if ($4 > want || $4 < 0) bad = 1; missing += want - $4 }
+	END { exit bad || left == "x" || missing != left }' \
+	$r/latency.csv
+check "at most a few calls were preempted" test "${preempted:-999}" -lt 100
+check "latency figures are filled, non-negative and ordered" awk -F, '
+	NR > 1 { for (i = 4; i <= 11; i++) if ($i == "" || $i < 0) bad = 1
+		 if (!($6 <= $7 && $7 <= $8 && $8 <= $9 && $9 <= $10 && $10 <= $11)) bad = 1 }
+	END { exit bad }' $r/latency.csv
+check "op names are the plots' (malloc calloc aligned realloc free)" awk -F, '
+	NR > 1 && $3 !~ /^(malloc|calloc|aligned|realloc|free)$/ { bad = 1 } END { exit bad }' $r/latency.csv
+check "meta.yaml records the timer and its cost" \
+	grep -qE '^  timer: "(tsc|clock)"' $r/meta.yaml
+check "meta.yaml records a cost between 0 and 1000 ns" awk '
+	/^  cost_ns_min:/ { if ($2 > 0 && $2 < 1000) ok = 1 } END { exit !ok }' $r/meta.yaml
+
+if [ "$sanitize" = 1 ]; then
+	echo "# callgrind cannot run AddressSanitizer binaries: the simulated cache pass is not checked here"
+	skip "simulated cache rows (sanitizer build)"
+	check "meta.yaml says why there are no cache rows" grep -q 'source: "none"' $r/meta.yaml
+	check "cache.csv has its header and no rows" test "$(wc -l < $r/cache.csv)" -eq 1
+else
+	check "one cache row per workload x strategy" \
+		test "$(tail -n +2 $r/cache.csv | wc -l)" -eq $((2 * n_strat))
+	check "cache rows are simulated when the counters are off" \
+		awk -F, 'NR > 1 && $3 != "sim" { bad = 1 } END { exit bad }' $r/cache.csv
+	check "sim rows: events bounded by --cache-events (6 and 1000)" awk -F, '
+		NR > 1 && !($1 == "hand" && $4 == 6 || $1 == "mixed" && $4 == 1000) { bad = 1 }
+		END { exit bad }' $r/cache.csv
+	check "sim rows: instructions, l1d and llc misses filled; cycles, dtlb empty" awk -F, '
+		NR > 1 && !($5 > 0 && $7 != "" && $8 != "" && $6 == "" && $9 == "") { bad = 1 }
+		END { exit bad }' $r/cache.csv
+	check "a longer replay simulates more instructions (mixed over hand)" awk -F, '
+		NR > 1 { ins[$1, $2] = $5; s[$2] = 1 }
+		END { for (k in s) if (!(ins["mixed", k] > ins["hand", k])) bad = 1; exit bad }' $r/cache.csv
+	check "jemalloc was preloaded under valgrind (its sim row exists)" \
+		grep -q '^mixed,jemalloc,sim,' $r/cache.csv
+	check "meta.yaml says the figures are simulated and which are absent" \
+		grep -q 'cycles and dtlb_misses have no simulated figure' $r/meta.yaml
+	check "no callgrind files left behind" test -z "$(ls "$work" | grep callgrind)"
+fi
+
+# Without the override: hardware counters where the machine has them.
+"$ALLOCSCOPE" run -a system -w mixed.yaml -n 1 --cache-events 500 -o res2 >/dev/null 2>&1
+r2=res2/latest
+source=$(tail -n +2 $r2/cache.csv | cut -d, -f3)
+if [ "$source" = hw ]; then
+	check "hw row: every counted figure filled, instructions > 0" awk -F, '
+		NR > 1 && !($5 > 0 && $4 == 3000) { bad = 1 } END { exit bad }' $r2/cache.csv
+elif [ "$sanitize" = 1 ]; then
+	skip "hardware or simulated cache row (sanitizer build, no counters)"
+else
+	echo "# no hardware counters on this machine: the default run falls back to callgrind"
+	check "without counters the default run falls back to sim" test "$source" = sim
+fi
+
+"$ALLOCSCOPE" run -a system -w hand.yaml -n 1 --no-latency --no-cache -o res3 >/dev/null 2>&1
+check "--no-latency --no-cache: neither file" \
+	test ! -e res3/latest/latency.csv -a ! -e res3/latest/cache.csv -a -e res3/latest/throughput.csv
+check "--no-cache is recorded in meta.yaml" grep -q 'source: "off"' res3/latest/meta.yaml
+expect_exit 2 "--cache-events 0 is refused" "$ALLOCSCOPE" run -a system -w hand.yaml --cache-events 0 -o res4
+expect_exit 2 "--cache-events x is refused" "$ALLOCSCOPE" run -a system -w hand.yaml --cache-events x -o res4
+expect_exit 2 "__replay --max-events 0 is refused" \
+	"$ALLOCSCOPE" __replay --trace hand.yaml --strategy system --pass cache --max-events 0
+
+"$repo/scripts/latency-check.sh" $r >check.out 2>&1
+check "latency-check.sh prints a ratio per (workload, strategy)" \
+	test "$(grep -cE '^(hand|mixed) .* [0-9]+\.[0-9]+ +[0-9]+\.[0-9]+ +[0-9]+\.[0-9]{3}' check.out)" -eq $((2 * n_strat))
+expect_exit 2 "latency-check.sh refuses a directory without the CSVs" \
+	"$repo/scripts/latency-check.sh" "$work"
+finish
