@@ -31,6 +31,7 @@ static const char replay_usage[] =
 	"           [--touch MODE] [--size-scale K] [--max-size N] [--timeline FILE]\n"
 	"           [--max-events N] [--result-fd FD]\n"
 	"       allocscope __replay --strategy SPEC --identify [--result-fd FD]\n"
+	"       allocscope __replay --strategy SPEC --probe [--result-fd FD]\n"
 	"internal: one replay in this process; runs are started by 'run' and 'bench'\n";
 
 struct replay_args {
@@ -38,7 +39,7 @@ struct replay_args {
 	enum touch_mode touch;
 	uint64_t size_scale, max_size;
 	uint64_t max_events;      /* replay only the first N events; 0: all */
-	int result_fd, identify;
+	int result_fd, identify, probe;
 };
 
 static int result_fd = 1;
@@ -84,6 +85,7 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		{"result-fd", required_argument, NULL, 'f'},
 		{"max-events", required_argument, NULL, 'e'},
 		{"identify", no_argument, NULL, 'i'},
+		{"probe", no_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -97,6 +99,7 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		case 'p': a->pass = optarg; break;
 		case 'l': a->timeline_path = optarg; break;
 		case 'i': a->identify = 1; break;
+		case 'P': a->probe = a->identify = 1; break;
 		case 't':
 			if (replay_parse_touch(optarg, &a->touch)) {
 				error_msg("invalid value '%s' for --touch (none, first, pages, all)",
@@ -294,8 +297,15 @@ int cmd_replay(int argc, char **argv)
 	if (parse_args(argc, argv, &a))
 		return EXIT_BAD_INPUT;
 	result_fd = a.result_fd;
-	if (strategy_resolve(a.strategy, &s, &d))
+	if (strategy_load(a.strategy, &s, &d))
 		return setup_failed("%s", d.message);
+	if (a.probe) {
+		/* Loads and parameters only: a create() that crashes is the
+		 * strategy's row to report, not a reason to refuse it. */
+		report("params", "%s", s.params);
+		report("status", "ok");
+		return EXIT_OK;
+	}
 	if (!a.identify) {
 		struct trace_load_options lo = {.max_size = a.max_size};
 		if (trace_load(a.trace_path, &lo, &t, &d))
@@ -311,6 +321,7 @@ int cmd_replay(int argc, char **argv)
 		report("version", "%s", version);
 	}
 	if (a.identify) {
+		report("params", "%s", s.params);
 		report("status", "ok");
 		return EXIT_OK;
 	}

@@ -209,7 +209,7 @@ static int resolve_strategies(const struct matrix_options *o, struct strategy *s
 		 * value can still stop the run, for strategies that need no preload.
 		 * Not for plugins: their create() may crash or hang, which must cost
 		 * a row (in the replay process), not the harness. */
-		if (!s[i].ops->preload && !s[i].plugin_handle &&
+		if (!s[i].ops->preload && !s[i].is_plugin &&
 		    strategy_available(&s[i], NULL, 0) == 0) {
 			char err[512] = "";
 			void *self = s[i].ops->create(&s[i].cfg, err, sizeof err);

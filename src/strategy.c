@@ -5,11 +5,30 @@
 #include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "registry.h"
+#include "runner.h"
 
 #define PLUGIN_PREFIX "plugin:"
 #define LIB_PREFIX "lib:"
+#define PLUGIN_PROBE_TIMEOUT_S 30
+
+static int plugin_file_available(const struct allocator_config *cfg, char *why, size_t len)
+{
+	if (access(cfg->path, R_OK) == 0)
+		return 0;
+	if (why)
+		snprintf(why, len, "cannot read '%s'", cfg->path);
+	return -1;
+}
+
+/* What the harness process knows of a plugin it has probed but not loaded. */
+static const struct allocator_ops plugin_stand_in = {
+	.name = "plugin",
+	.description = "plugin:PATH - a shared object exporting the allocscope strategy interface",
+	.available = plugin_file_available,
+};
 
 /* Copies `text` into the strategy's own storage; NULL when it is full. */
 static char *store(struct strategy *s, size_t *used, const char *text, size_t len)
@@ -90,7 +109,25 @@ static int apply_params(struct strategy *s, const char *text, size_t *used, stru
 	return 0;
 }
 
-int strategy_resolve(const char *spec, struct strategy *s, struct diag *d)
+/* Loads the plugin in a child and takes its complete parameter set from
+ * there; every fault of the plugin is reported as bad input. */
+static int probe_plugin(struct strategy *s, struct diag *d)
+{
+	char *args[] = {"--strategy", s->spec, "--probe", NULL};
+	struct runner_result res;
+	char params[sizeof s->params];
+	if (runner_replay(args, NULL, PLUGIN_PROBE_TIMEOUT_S, &res))
+		return diag_set(d, NULL, 0, 0, "cannot start a process to load '%s'", s->spec);
+	if (strcmp(res.status, "ok"))
+		return diag_set(d, NULL, 0, 0, "plugin '%s' cannot be used: %s", s->cfg.path,
+				strncmp(res.status, "failed:", 7) ? res.status : res.status + 7);
+	if (runner_get(&res, "params", params, sizeof params) == 0)
+		memcpy(s->params, params, sizeof params);
+	s->ops = &plugin_stand_in;
+	return 0;
+}
+
+static int resolve(const char *spec, struct strategy *s, int load_plugins, struct diag *d)
 {
 	memset(s, 0, sizeof *s);
 	if (strlen(spec) >= sizeof s->spec)
@@ -110,6 +147,9 @@ int strategy_resolve(const char *spec, struct strategy *s, struct diag *d)
 			return diag_set(d, NULL, 0, 0, "strategy '%s' needs a path", spec);
 		s->cfg.path = store(s, &used, path, len);
 		rest = end ? end + 1 : NULL;
+		s->is_plugin = is_plugin;
+		if (is_plugin && !load_plugins)
+			return probe_plugin(s, d);
 		if (is_plugin) {
 			if (load_plugin(s, s->cfg.path, d))
 				return -1;
@@ -128,6 +168,16 @@ int strategy_resolve(const char *spec, struct strategy *s, struct diag *d)
 		rest = colon ? colon + 1 : NULL;
 	}
 	return apply_params(s, rest, &used, d);
+}
+
+int strategy_resolve(const char *spec, struct strategy *s, struct diag *d)
+{
+	return resolve(spec, s, 0, d);
+}
+
+int strategy_load(const char *spec, struct strategy *s, struct diag *d)
+{
+	return resolve(spec, s, 1, d);
 }
 
 void strategy_release(struct strategy *s)

@@ -13,12 +13,20 @@ struct strategy {
 	const struct allocator_ops *ops;
 	struct allocator_config cfg;
 	char storage[1024];  /* the strings cfg points into */
-	void *plugin_handle; /* dlopen handle for plugin:PATH */
+	void *plugin_handle; /* dlopen handle for plugin:PATH (strategy_load) */
+	int is_plugin;
 };
 
-/* Parses `spec`, finds the strategy (loading a plugin), checks every key
- * against the strategy's parameter list. Returns 0, or -1 with a message. */
+/* Parses `spec`, finds the strategy and checks every key against its
+ * parameter list. A plugin is not loaded into this process: it is probed in
+ * a replay process (`__replay --probe`), so that one that crashes or hangs
+ * while loading or in create() costs an error message, not the harness; its
+ * ops here stand in for it (availability only). Returns 0, or -1 with a
+ * message. */
 int strategy_resolve(const char *spec, struct strategy *s, struct diag *d);
+
+/* The same in the replay process, where a plugin is dlopen'ed for real. */
+int strategy_load(const char *spec, struct strategy *s, struct diag *d);
 void strategy_release(struct strategy *s);
 
 /* 0 when the strategy can run here, else -1 with a reason. */
