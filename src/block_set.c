@@ -1,5 +1,5 @@
-/* block_set.c - an address-ordered treap of live blocks (split/merge form);
- * expected O(log n) per insert and remove. */
+/* block_set.c - an address-ordered treap of live blocks; expected O(log n)
+ * per insert and remove. */
 #include "block_set.h"
 
 #include <stddef.h>
@@ -38,73 +38,99 @@ void block_set_release(struct block_set *s)
 	s->map = NULL;
 }
 
-/* Splits t into blocks starting below key (*lo) and at or above it (*hi). */
-static void split(struct block_set *s, uint32_t t, uintptr_t key, uint32_t *lo, uint32_t *hi)
+/* The classic treap operations, by rotation: one descent per insert or
+ * remove. (Split/merge made three descents and dominated the memory pass.) */
+static uint32_t rotate_right(struct block_set *s, uint32_t t)
 {
-	if (t == BLOCK_NONE) {
-		*lo = *hi = BLOCK_NONE;
-	} else if (s->start[t] < key) {
-		split(s, s->right[t], key, &s->right[t], hi);
-		*lo = t;
-	} else {
-		split(s, s->left[t], key, lo, &s->left[t]);
-		*hi = t;
-	}
+	uint32_t l = s->left[t];
+	s->left[t] = s->right[l];
+	s->right[l] = t;
+	return l;
 }
 
-/* Joins two treaps where every start in a is below every start in b. */
-static uint32_t merge(struct block_set *s, uint32_t a, uint32_t b)
+static uint32_t rotate_left(struct block_set *s, uint32_t t)
 {
-	if (a == BLOCK_NONE)
-		return b;
-	if (b == BLOCK_NONE)
-		return a;
-	if (s->priority[a] > s->priority[b]) {
-		s->right[a] = merge(s, s->right[a], b);
-		return a;
-	}
-	s->left[b] = merge(s, a, s->left[b]);
-	return b;
+	uint32_t r = s->right[t];
+	s->right[t] = s->left[r];
+	s->left[r] = t;
+	return r;
 }
 
-static uint32_t extreme(uint32_t t, const uint32_t *child)
+/* Inserts slot under t; returns the new subtree root. */
+static uint32_t insert_at(struct block_set *s, uint32_t t, uint32_t slot)
 {
 	if (t == BLOCK_NONE)
+		return slot;
+	if (s->start[slot] < s->start[t]) {
+		s->left[t] = insert_at(s, s->left[t], slot);
+		if (s->priority[s->left[t]] > s->priority[t])
+			t = rotate_right(s, t);
+	} else {
+		s->right[t] = insert_at(s, s->right[t], slot);
+		if (s->priority[s->right[t]] > s->priority[t])
+			t = rotate_left(s, t);
+	}
+	return t;
+}
+
+/* Removes slot (known to be present) from under t; returns the new root. */
+static uint32_t remove_at(struct block_set *s, uint32_t t, uint32_t slot)
+{
+	if (t != slot) {
+		if (s->start[slot] < s->start[t])
+			s->left[t] = remove_at(s, s->left[t], slot);
+		else
+			s->right[t] = remove_at(s, s->right[t], slot);
 		return t;
-	while (child[t] != BLOCK_NONE)
-		t = child[t];
+	}
+	if (s->left[t] == BLOCK_NONE)
+		return s->right[t];
+	if (s->right[t] == BLOCK_NONE)
+		return s->left[t];
+	if (s->priority[s->left[t]] > s->priority[s->right[t]]) {
+		t = rotate_right(s, t);
+		s->right[t] = remove_at(s, s->right[t], slot);
+	} else {
+		t = rotate_left(s, t);
+		s->left[t] = remove_at(s, s->left[t], slot);
+	}
 	return t;
 }
 
 int block_set_insert(struct block_set *s, uint32_t slot, uintptr_t start,
 		     uint64_t len, uint32_t *other)
 {
-	uint32_t lo, hi;
 	uintptr_t end = start + (len ? len : 1);
-	split(s, s->root, start, &lo, &hi);
-	uint32_t below = extreme(lo, s->right), above = extreme(hi, s->left);
-	uint32_t clash = BLOCK_NONE;
-	if (below != BLOCK_NONE && s->end[below] > start)
-		clash = below;
-	else if (above != BLOCK_NONE && s->start[above] < end)
-		clash = above;
-	if (clash != BLOCK_NONE) {
-		s->root = merge(s, lo, hi);
-		*other = clash;
+	/* The descent to the insertion point passes the block's neighbours in
+	 * address order: the last node it went right of and the last it went
+	 * left of. */
+	uint32_t below = BLOCK_NONE, above = BLOCK_NONE;
+	for (uint32_t t = s->root; t != BLOCK_NONE;) {
+		if (start < s->start[t]) {
+			above = t;
+			t = s->left[t];
+		} else {
+			below = t;
+			t = s->right[t];
+		}
+	}
+	if (below != BLOCK_NONE && s->end[below] > start) {
+		*other = below;
+		return -1;
+	}
+	if (above != BLOCK_NONE && s->start[above] < end) {
+		*other = above;
 		return -1;
 	}
 	s->start[slot] = start;
 	s->end[slot] = end;
 	s->left[slot] = s->right[slot] = BLOCK_NONE;
 	s->priority[slot] = slot_priority(slot);
-	s->root = merge(s, merge(s, lo, slot), hi);
+	s->root = insert_at(s, s->root, slot);
 	return 0;
 }
 
 void block_set_remove(struct block_set *s, uint32_t slot)
 {
-	uint32_t lo, mid, hi;
-	split(s, s->root, s->start[slot], &lo, &mid);
-	split(s, mid, s->start[slot] + 1, &mid, &hi);
-	s->root = merge(s, lo, hi);
+	s->root = remove_at(s, s->root, slot);
 }

@@ -29,7 +29,7 @@
 static const char replay_usage[] =
 	"usage: allocscope __replay --trace FILE --strategy SPEC --pass PASS\n"
 	"           [--touch MODE] [--size-scale K] [--max-size N] [--timeline FILE]\n"
-	"           [--max-events N] [--result-fd FD]\n"
+	"           [--max-events N] [--cache FILE --cache-key HEX] [--result-fd FD]\n"
 	"       allocscope __replay --strategy SPEC --identify [--result-fd FD]\n"
 	"       allocscope __replay --strategy SPEC --probe [--result-fd FD]\n"
 	"internal: one replay in this process; runs are started by 'run' and 'bench'\n";
@@ -39,6 +39,8 @@ struct replay_args {
 	enum touch_mode touch;
 	uint64_t size_scale, max_size;
 	uint64_t max_events;      /* replay only the first N events; 0: all */
+	const char *cache_file;   /* the trace's binary cache, mapped directly */
+	uint64_t cache_key;
 	int result_fd, identify, probe;
 };
 
@@ -84,6 +86,8 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		{"timeline", required_argument, NULL, 'l'},
 		{"result-fd", required_argument, NULL, 'f'},
 		{"max-events", required_argument, NULL, 'e'},
+		{"cache", required_argument, NULL, 'c'},
+		{"cache-key", required_argument, NULL, 'K'},
 		{"identify", no_argument, NULL, 'i'},
 		{"probe", no_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
@@ -99,6 +103,8 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		case 'p': a->pass = optarg; break;
 		case 'l': a->timeline_path = optarg; break;
 		case 'i': a->identify = 1; break;
+		case 'c': a->cache_file = optarg; break;
+		case 'K': a->cache_key = strtoull(optarg, NULL, 16); break;
 		case 'P': a->probe = a->identify = 1; break;
 		case 't':
 			if (replay_parse_touch(optarg, &a->touch)) {
@@ -308,7 +314,10 @@ int cmd_replay(int argc, char **argv)
 	}
 	if (!a.identify) {
 		struct trace_load_options lo = {.max_size = a.max_size};
-		if (trace_load(a.trace_path, &lo, &t, &d))
+		/* The cache the parent named, else the trace file (which finds or
+		 * makes its cache by hashing the file). */
+		if ((!a.cache_file || trace_cache_map(a.cache_file, a.cache_key, &t, NULL) != 1) &&
+		    trace_load(a.trace_path, &lo, &t, &d))
 			return setup_failed("%s:%lu:%lu: %s", d.file, d.line, d.column, d.message);
 		trace_prefault(&t);
 	}

@@ -192,6 +192,9 @@ static int load_workloads(const struct matrix_options *o, struct meta_workload *
 		snprintf(wl[i].name, sizeof wl[i].name, "%s", t.name);
 		wl[i].events = t.n_events;
 		wl[i].peak_live_bytes = t.peak_live_bytes;
+		snprintf(wl[i].cache_path, sizeof wl[i].cache_path, "%s", t.cache_path);
+		snprintf(wl[i].cache_key, sizeof wl[i].cache_key, "%016llx",
+			 (unsigned long long)t.cache_key);
 		trace_free(&t);
 	}
 	return 0;
@@ -243,7 +246,7 @@ static int job_start(const struct job *j, struct runner_child *c)
 	char scale[32], max_size[32], max_events[32];
 	snprintf(scale, sizeof scale, "%llu", (unsigned long long)j->o->size_scale);
 	snprintf(max_size, sizeof max_size, "%llu", (unsigned long long)j->o->max_size);
-	char *args[20] = {
+	char *args[24] = {
 		"--trace", (char *)j->w->path, "--strategy", (char *)j->s->spec,
 		"--pass", (char *)j->pass, "--touch", (char *)replay_touch_name(j->o->touch),
 		"--size-scale", scale, "--max-size", max_size,
@@ -257,6 +260,13 @@ static int job_start(const struct job *j, struct runner_child *c)
 		snprintf(max_events, sizeof max_events, "%llu", (unsigned long long)j->max_events);
 		args[n++] = "--max-events";
 		args[n++] = max_events;
+	}
+	if (j->w->cache_path[0]) {
+		/* Spares every replay process reading and hashing the YAML file. */
+		args[n++] = "--cache";
+		args[n++] = (char *)j->w->cache_path;
+		args[n++] = "--cache-key";
+		args[n++] = (char *)j->w->cache_key;
 	}
 	args[n] = NULL;
 	const char *preload = j->s->ops->preload ? j->s->ops->preload(&j->s->cfg) : NULL;

@@ -12,6 +12,8 @@ struct meta_workload {
 	const char *path;
 	char name[128];
 	uint64_t events, peak_live_bytes;
+	char cache_path[4096];  /* the binary cache replay processes map, or "" */
+	char cache_key[20];     /* its key in hex */
 };
 
 struct meta_strategy {

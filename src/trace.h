@@ -59,6 +59,7 @@ struct trace {
 	void *map;
 	size_t map_len;
 	char cache_path[4096];    /* the cache file backing this trace, or "" */
+	uint64_t cache_key;       /* its content key, when cache_path is set */
 };
 
 const char *trace_op_name(enum trace_op op); /* "malloc", "calloc", ... */

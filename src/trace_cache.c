@@ -239,6 +239,7 @@ int trace_cache_map(const char *cache_file, uint64_t key, struct trace *t,
 		return diag_set(d, cache_file, 0, 0, "out of memory");
 	}
 	snprintf(t->cache_path, sizeof t->cache_path, "%s", cache_file);
+	t->cache_key = key;
 	return 1;
 }
 
@@ -404,8 +405,10 @@ static int cache_parse_and_store(const char *path, const struct cache_text *txt,
 	relaying.warn_ctx = &relay;
 	if (trace_parse_yaml(path, txt->p ? txt->p : "", txt->len, &relaying, t, d))
 		return -1;
-	if (cache_file && !relay.n && trace_cache_store(t, cache_file, key, NULL) == 0)
+	if (cache_file && !relay.n && trace_cache_store(t, cache_file, key, NULL) == 0) {
 		snprintf(t->cache_path, sizeof t->cache_path, "%s", cache_file);
+		t->cache_key = key;
+	}
 	return 0;
 }
 
