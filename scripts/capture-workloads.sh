@@ -45,8 +45,8 @@ adopt_child() { # adopt_child NAME DESCRIPTION TRACE.d PROG
 if have python3 python-json; then
 	PY=$(command -v /usr/bin/python3 || command -v python3)
 	PYTHONMALLOC=malloc capture python-json \
-		"json round trip of 60k records, PYTHONMALLOC=malloc PYTHONHASHSEED=0" \
-		"$PY" "$PROGRAMS/json_roundtrip.py" 60000
+		"json round trip of 30k records, PYTHONMALLOC=malloc PYTHONHASHSEED=0" \
+		"$PY" "$PROGRAMS/json_roundtrip.py" 30000
 fi
 
 if have cppcheck cppcheck; then

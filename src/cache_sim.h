@@ -43,10 +43,11 @@ static inline void cache_sim_stop(void)
 
 /* The default bound on the events replayed under the simulator: the first
  * this many of each trace (`run --cache-events N` changes it). Callgrind
- * costs ~0.7 s to start plus ~15 us per event; with two simulations side by
- * side, 50000 keeps a whole `make bench` (13 workloads x 11 strategies, 5
- * reps) at 209 s on this 2-core machine (measured, load ~1.3). */
-#define CACHE_SIM_DEFAULT_EVENTS 50000u
+ * costs ~0.3-0.7 s to start plus ~15 us per event; with two simulations side
+ * by side, 20000 keeps a whole `make bench` (13 workloads x 11 strategies,
+ * 5 reps) within about 3 minutes on this 2-core machine (README has the
+ * figure). */
+#define CACHE_SIM_DEFAULT_EVENTS 20000u
 
 /* The function whose cost is collected (with what it calls): the throughput
  * loop, so the simulated pass makes the throughput pass's calls. The

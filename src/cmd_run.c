@@ -22,7 +22,7 @@ static const char run_usage[] =
 	"      --no-latency       skip the latency pass (no latency.csv)\n"
 	"      --no-cache         skip the cache pass (no cache.csv)\n"
 	"      --cache-events N   events replayed under callgrind where there are no\n"
-	"                         hardware counters (50000)\n"
+	"                         hardware counters (20000)\n"
 	"  -h, --help             this text\n"
 	"\n"
 	"Exit status: 0 all rows ok, 1 some replay crashed, timed out, ran out of\n"

@@ -498,39 +498,73 @@ static int work_settled(const struct strategy_work *sw)
 	return sw->skip[0] || status_is_final(sw->status);
 }
 
+/* Memory passes are untimed and their figures do not depend on the load, so
+ * they run two at a time; rows are still written in strategy order. */
+#define MEMORY_JOBS 2
+
+struct memory_job {
+	size_t si;
+	int started;
+	struct runner_child child;
+	struct runner_result res;
+	char timeline[4800];
+};
+
+static void memory_job_start(struct run_state *st, size_t wi, size_t si,
+			     struct strategy_work *sw, struct memory_job *mj)
+{
+	const struct meta_workload *w = &st->wl[wi];
+	char why[256] = "";
+	mj->si = si;
+	mj->started = -1;
+	COPY_STATUS(sw->status, "ok");
+	if (strategy_available(&st->s[si], why, sizeof why)) {
+		snprintf(sw->skip, sizeof sw->skip, "skipped:%.*s", 250, why);
+		memset(&mj->res, 0, sizeof mj->res);
+		COPY_STATUS(mj->res.status, sw->skip);
+		mj->res.crashed = 1;
+		st->progress.done += passes_per_cell(st);
+		return;
+	}
+	char name[600];
+	timeline_file_name(name, sizeof name, w->name, st->s[si].spec);
+	snprintf(mj->timeline, sizeof mj->timeline, "%s/timeline/%s", st->rd.path, name);
+	progress_show(&st->progress, st->s[si].spec, w->name, "memory");
+	struct job j = {st->o, &st->s[si], w, "memory", mj->timeline, NULL, 0};
+	mj->started = job_start(&j, &mj->child) == 0;
+}
+
+static int memory_job_finish(struct run_state *st, size_t wi, struct strategy_work *work,
+			     struct memory_job *mj, struct diag *d)
+{
+	struct strategy_work *sw = &work[mj->si];
+	struct summary_cell *cell = summary_cell(&st->summary, wi, mj->si);
+	if (mj->started >= 0) {
+		job_finish(mj->started, &mj->child, &mj->res);
+		st->progress.done++;
+		if (interrupted)
+			return 0; /* a pass cut short is no row */
+		if (status_is_final(mj->res.status))
+			COPY_STATUS(sw->status, mj->res.status);
+	}
+	COPY_STATUS(cell->status, mj->res.status);
+	note_status(st, mj->si, mj->res.status, &mj->res);
+	return fragmentation_row(&st->fragmentation, &st->wl[wi], &st->s[mj->si], &mj->res,
+				 cell, d);
+}
+
 static void memory_passes(struct run_state *st, size_t wi, struct strategy_work *work,
 			  struct diag *d, int *err)
 {
-	const struct meta_workload *w = &st->wl[wi];
-	for (size_t si = 0; si < st->o->n_strategies && !interrupted && !*err; si++) {
-		struct summary_cell *cell = summary_cell(&st->summary, wi, si);
-		struct strategy_work *sw = &work[si];
-		char why[256] = "";
-		struct runner_result res;
-		COPY_STATUS(sw->status, "ok");
-		if (strategy_available(&st->s[si], why, sizeof why)) {
-			snprintf(sw->skip, sizeof sw->skip, "skipped:%.*s", 250, why);
-			COPY_STATUS(res.status, sw->skip);
-			res.report[0] = '\0';
-			res.crashed = 1;
-			st->progress.done += passes_per_cell(st);
-		} else {
-			char name[600], path[4800];
-			timeline_file_name(name, sizeof name, w->name, st->s[si].spec);
-			snprintf(path, sizeof path, "%s/timeline/%s", st->rd.path, name);
-			progress_show(&st->progress, st->s[si].spec, w->name, "memory");
-			struct job j = {st->o, &st->s[si], w, "memory", path, NULL, 0};
-			run_job(&j, &res);
-			st->progress.done++;
-			if (interrupted)
-				return; /* a pass cut short is no row */
-			if (status_is_final(res.status))
-				COPY_STATUS(sw->status, res.status);
-		}
-		COPY_STATUS(cell->status, res.status);
-		note_status(st, si, res.status, &res);
-		if (fragmentation_row(&st->fragmentation, w, &st->s[si], &res, cell, d))
-			*err = 1;
+	static struct memory_job jobs[MEMORY_JOBS];
+	size_t si = 0;
+	while (si < st->o->n_strategies && !interrupted && !*err) {
+		size_t n = 0;
+		for (; si < st->o->n_strategies && n < MEMORY_JOBS; si++)
+			memory_job_start(st, wi, si, &work[si], &jobs[n++]);
+		for (size_t k = 0; k < n; k++)
+			if (memory_job_finish(st, wi, work, &jobs[k], d))
+				*err = 1;
 	}
 }
 
