@@ -49,4 +49,18 @@ void bt_heap_stats(void *self, struct allocator_heap_stats *out);
 int bt_heap_check(void *self, char *err, size_t err_len);
 void bt_heap_range(void *self, uintptr_t *lo, uintptr_t *hi);
 
+/* The ops table entries segregated and tlsf share (each sets name,
+ * description, params and create itself). */
+#define BT_HEAP_CALLS                             \
+	.destroy = bt_heap_destroy,               \
+	.malloc = bt_heap_malloc,                 \
+	.free = bt_heap_free,                     \
+	.realloc = bt_heap_realloc,               \
+	.calloc = bt_heap_calloc,                 \
+	.aligned_alloc = bt_heap_aligned_alloc,   \
+	.usable_size = bt_heap_usable_size,       \
+	.heap_stats = bt_heap_stats,              \
+	.check = bt_heap_check,                   \
+	.heap_range = bt_heap_range
+
 #endif

@@ -176,4 +176,18 @@ uint32_t fit_tree_lower_bound(const struct fit_heap *h, uint32_t t, uint32_t uni
  * nodes into *count. */
 int fit_tree_check(const struct fit_heap *h, uint32_t t, size_t *count, char *err, size_t err_len);
 
+/* The ops table entries the three fit strategies share (each sets name,
+ * description, params and create itself). */
+#define FIT_HEAP_CALLS                            \
+	.destroy = fit_destroy,                   \
+	.malloc = fit_malloc,                     \
+	.free = fit_free,                         \
+	.realloc = fit_realloc,                   \
+	.calloc = fit_calloc,                     \
+	.aligned_alloc = fit_aligned_alloc,       \
+	.usable_size = fit_usable_size,           \
+	.heap_stats = fit_heap_stats,             \
+	.check = fit_check,                       \
+	.heap_range = fit_heap_range
+
 #endif
