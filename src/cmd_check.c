@@ -17,7 +17,8 @@ static const char check_usage[] =
 	"usage: allocscope check -a STRAT[,STRAT..] -w TRACE[,TRACE..] [--timeout S]\n"
 	"\n"
 	"Replays each trace against each strategy and verifies every block: aligned\n"
-	"to 16 bytes (or the requested alignment), inside the strategy's heap, not\n"
+	"to 16 bytes or the requested alignment (production allocators: the C rule,\n"
+	"which lets a block under 16 bytes have less), inside the strategy's heap, not\n"
 	"overlapping a live block, calloc memory zeroed, a payload pattern preserved\n"
 	"across realloc and intact at free, and the strategy's own invariants. The\n"
 	"first violation is reported with the event's index.\n"
@@ -85,7 +86,7 @@ int cmd_check(int argc, char **argv)
 		return EXIT_BAD_INPUT;
 	}
 	/* Bad input stops everything before the first replay. */
-	struct trace_load_options lo = {0};
+	struct trace_load_options lo = {.warn = diag_print_warning};
 	for (size_t i = 0; i < nw; i++) {
 		struct trace t = {0};
 		struct diag d;

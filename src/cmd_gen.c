@@ -26,7 +26,7 @@ int cmd_gen(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{0, 0, 0, 0},
 	};
-	struct trace_load_options lo = {.no_cache = 1};
+	struct trace_load_options lo = {.no_cache = 1, .warn = diag_print_warning};
 	const char *out = NULL;
 	int c;
 	optind = 1;

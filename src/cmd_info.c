@@ -168,7 +168,7 @@ int cmd_info(int argc, char **argv)
 		{"no-cache", no_argument, NULL, 'C'},
 		{NULL, 0, NULL, 0},
 	};
-	struct trace_load_options opt = {0};
+	struct trace_load_options opt = {.warn = diag_print_warning};
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {

@@ -52,6 +52,12 @@ void diag_warn(const char *file, unsigned long line, unsigned long column,
 	fputc('\n', stderr);
 }
 
+void diag_print_warning(void *ctx, const struct diag *w)
+{
+	(void)ctx;
+	diag_warn(w->file, w->line, w->column, "%s", w->message);
+}
+
 static void vprint_plain(const char *kind, const char *fmt, va_list ap)
 {
 	fprintf(stderr, "allocscope: %s: ", kind);

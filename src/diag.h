@@ -25,6 +25,10 @@ void diag_print(const struct diag *d);
 void diag_warn(const char *file, unsigned long line, unsigned long column,
 	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* A trace loader warning callback (trace_load_options.warn) that prints
+ * each warning with diag_warn; ctx is unused. */
+void diag_print_warning(void *ctx, const struct diag *w);
+
 /* `allocscope: error: MESSAGE` for errors with no place. */
 void error_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

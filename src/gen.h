@@ -8,6 +8,11 @@
 #include "diag.h"
 #include "trace.h"
 
+/* Bump whenever a spec's expansion changes (a new sampler, a fixed bug):
+ * it is part of every trace cache key, so no cache made by an older
+ * generator is ever mapped in its place. */
+#define GEN_VERSION 1u
+
 /* Called by the YAML loader right after it has read the `generate` key: reads
  * the spec (the value node, which it consumes whole) from `parser` and feeds
  * the expanded events to `b`. A spec that would expand to more than

@@ -165,15 +165,9 @@ int matrix_parse_args(struct matrix_options *o, int argc, char **argv, const cha
 
 /* ---- validating the input before anything runs ------------------------- */
 
-static void print_load_warning(void *ctx, const struct diag *w)
-{
-	(void)ctx;
-	diag_warn(w->file, w->line, w->column, "%s", w->message);
-}
-
 static int load_workloads(const struct matrix_options *o, struct meta_workload *wl)
 {
-	struct trace_load_options lo = {.max_size = o->max_size, .warn = print_load_warning};
+	struct trace_load_options lo = {.max_size = o->max_size, .warn = diag_print_warning};
 	for (size_t i = 0; i < o->n_workloads; i++) {
 		struct trace t = {0};
 		struct diag d;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "gen.h"
 #include "mem_avail.h"
 
 #define CACHE_LAYOUT_VERSION 1u
@@ -365,7 +366,8 @@ static void cache_text_close(struct cache_text *txt)
  * what they parse to. */
 static uint64_t cache_key(const struct cache_text *txt)
 {
-	uint64_t seed = (uint64_t)TRACE_FORMAT_VERSION << 32 | CACHE_LAYOUT_VERSION;
+	uint64_t seed = (uint64_t)TRACE_FORMAT_VERSION << 48 | (uint64_t)GEN_VERSION << 32 |
+			CACHE_LAYOUT_VERSION;
 	XXH3_state_t *st = XXH3_createState();
 	if (!st) /* the same hash in one go, only without giving pages back */
 		return XXH3_64bits_withSeed(txt->p, txt->len, seed);
