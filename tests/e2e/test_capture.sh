@@ -128,8 +128,20 @@ counts=$(events "$TMP/threads.yaml" | tr -d '[],' | awk '
 	$2 == "f" && big[$3] { f++; if (owner[$3] != t) cross++; delete big[$3]; delete pending[$3] }
 	{ threads[t] = 1 }
 	END { n = 0; for (x in threads) n++; print m + 0, r + 0, f + 0, cross + 0, n }')
-check "cap_threads: exact counts (m r f cross-thread threads)" [ "$counts" = "80000 80000 80000 80000 5" ]
-[ "$counts" = "80000 80000 80000 80000 5" ] || echo "#   got: $counts"
+check "cap_threads: exact counts (m r f cross-thread threads)" [ "$counts" = "80000 80000 80000 80000 9" ]
+# Issue 6: a captured trace replays without error against every kind of
+# strategy (validity: alignment, overlap, payloads, the strategy's own check).
+check "cap_threads: replays valid on first-fit, tlsf, buddy, system" \
+	"$ALLOCSCOPE" check -a first-fit,tlsf,buddy,system -w "$TMP/threads.yaml"
+
+# ---- aligned allocation, heavily ---------------------------------------------
+capture "$TMP/aligned.yaml" "$PROGS/cap_aligned"
+check "cap_aligned: exit 0" [ $? -eq 0 ]
+check "cap_aligned: exactly 15000 aligned events" \
+	[ "$(events "$TMP/aligned.yaml" | grep -c '^  - \[a,')" -eq 15000 ]
+check "cap_aligned: replays valid on first-fit, segregated, simple-seg, system" \
+	"$ALLOCSCOPE" check -a first-fit,segregated,simple-seg,system -w "$TMP/aligned.yaml"
+[ "$counts" = "80000 80000 80000 80000 9" ] || echo "#   got: $counts"
 
 # ---- fork: one file per process ------------------------------------------------
 capture "$TMP/fork.yaml" "$PROGS/cap_fork"
@@ -174,6 +186,14 @@ check "failing program: exit 1" [ $? -eq 1 ]
 check "failing program: status in summary" grep -q 'exited with status 3' "$TMP/status.yaml.err"
 check "failing program: trace still written" trace_valid "$TMP/status.yaml"
 check "raw files removed" [ -z "$(ls -A "$TMP" | grep allocscope-raw)" ]
+
+# Every trace captured above (forked and exec'd children included) replays
+# without error against an in-house strategy and glibc.
+for trace in "$TMP"/*.yaml "$TMP"/*.d/*.yaml; do
+	[ -s "$trace" ] || continue
+	check "$(basename "$trace"): replays valid on tlsf and system" \
+		"$ALLOCSCOPE" check -a tlsf,system -w "$trace"
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

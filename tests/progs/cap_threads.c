@@ -5,8 +5,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#define THREADS 4
-#define ROUNDS 20000
+#define THREADS 8
+#define ROUNDS 10000
 
 static void *blocks[THREADS][ROUNDS];
 static pthread_barrier_t barrier;
