@@ -7,7 +7,6 @@
  * rows written as soon as they are known. */
 #include "matrix.h"
 
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,8 +29,6 @@
 /* Copies into a char array, cutting what does not fit. */
 #define COPY_STATUS(dst, src) snprintf((dst), sizeof(dst), "%.*s", (int)sizeof(dst) - 1, (src))
 
-#define DEFAULT_REPS 5
-#define DEFAULT_TIMEOUT_S 600
 
 static const char throughput_header[] =
 	"workload,strategy,params,reps,events,ns_per_op_median,ns_per_op_min,"
@@ -51,116 +48,6 @@ static void on_signal(int sig)
 {
 	interrupted = sig;
 	runner_kill_current();
-}
-
-void matrix_options_init(struct matrix_options *o)
-{
-	memset(o, 0, sizeof *o);
-	o->reps = DEFAULT_REPS;
-	o->touch = TOUCH_PAGES;
-	o->size_scale = 1;
-	o->max_size = TRACE_DEFAULT_MAX_SIZE;
-	o->timeout_s = DEFAULT_TIMEOUT_S;
-	o->cache_events = CACHE_SIM_DEFAULT_EVENTS;
-	o->root = "results";
-}
-
-int matrix_parse_args(struct matrix_options *o, int argc, char **argv, const char *usage)
-{
-	static const struct option options[] = {
-		{"strategies", required_argument, NULL, 'a'},
-		{"workloads", required_argument, NULL, 'w'},
-		{"reps", required_argument, NULL, 'n'},
-		{"output", required_argument, NULL, 'o'},
-		{"touch", required_argument, NULL, 't'},
-		{"size-scale", required_argument, NULL, 'k'},
-		{"max-size", required_argument, NULL, 'm'},
-		{"timeout", required_argument, NULL, 'T'},
-		{"label", required_argument, NULL, 'L'},
-		{"no-latency", no_argument, NULL, 'Y'},
-		{"no-cache", no_argument, NULL, 'C'},
-		{"cache-events", required_argument, NULL, 'E'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
-	uint64_t v;
-	int c;
-	snprintf(o->command, sizeof o->command, "allocscope");
-	for (int i = 0; i < argc; i++) {
-		size_t used = strlen(o->command);
-		snprintf(o->command + used, sizeof o->command - used, " %s", argv[i]);
-	}
-	while ((c = getopt_long(argc, argv, "a:w:n:o:h", options, NULL)) != -1) {
-		switch (c) {
-		case 'a':
-			o->n_strategies += strategy_split_list(optarg, o->strategies + o->n_strategies,
-							       MATRIX_MAX_ITEMS - o->n_strategies);
-			break;
-		case 'w':
-			o->n_workloads += strategy_split_list(optarg, o->workloads + o->n_workloads,
-							      MATRIX_MAX_ITEMS - o->n_workloads);
-			break;
-		case 'n':
-			if (cli_parse_u64("-n", optarg, 1, 1000, &v))
-				return -1;
-			o->reps = (unsigned)v;
-			break;
-		case 'o':
-			o->root = optarg;
-			break;
-		case 't':
-			if (replay_parse_touch(optarg, &o->touch)) {
-				error_msg("invalid value '%s' for --touch (none, first, pages, all)",
-					  optarg);
-				return -1;
-			}
-			break;
-		case 'k':
-			if (cli_parse_u64("--size-scale", optarg, 1, 1u << 20, &o->size_scale))
-				return -1;
-			break;
-		case 'm':
-			if (cli_parse_u64("--max-size", optarg, 1, UINT64_MAX, &o->max_size))
-				return -1;
-			break;
-		case 'T':
-			if (cli_parse_u64("--timeout", optarg, 0, 86400, &v))
-				return -1;
-			o->timeout_s = (unsigned)v;
-			break;
-		case 'L':
-			o->label = optarg;
-			for (const char *p = optarg; *p; p++)
-				if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-					    "0123456789._-", *p)) {
-					error_msg("invalid --label '%s' (use [A-Za-z0-9._-])", optarg);
-					return -1;
-				}
-			break;
-		case 'Y':
-			o->no_latency = 1;
-			break;
-		case 'C':
-			o->no_cache = 1;
-			break;
-		case 'E':
-			if (cli_parse_u64("--cache-events", optarg, 1, UINT64_MAX, &o->cache_events))
-				return -1;
-			break;
-		case 'h':
-			cli_usage(usage, 0);
-			exit(EXIT_OK);
-		default:
-			cli_usage(usage, 1);
-			return -1;
-		}
-	}
-	if (optind < argc) {
-		error_msg("unexpected argument '%s'", argv[optind]);
-		cli_usage(usage, 1);
-		return -1;
-	}
-	return 0;
 }
 
 /* ---- validating the input before anything runs ------------------------- */
