@@ -20,6 +20,7 @@ struct os_heap {
 	size_t extent;     /* bytes committed: [base, base + extent) is usable */
 	size_t peak;       /* high-water mark of extent */
 	size_t step;       /* growth granule, a multiple of the page size */
+	size_t committed;  /* bytes made read-write: >= extent, see os_heap.c */
 };
 
 /* Reserves address space for a heap of at most `reserve` bytes (0: a default
