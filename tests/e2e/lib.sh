@@ -25,6 +25,37 @@ expect_exit() {
 	if [ "$rc" -eq "$want" ]; then ok "$name"; else fail "$name (exit $rc, want $want)"; fi
 }
 
+# write_hand_trace FILE: SPEC §4's example, hand-worked: peak live 228
+# bytes after event 3 (24 + 80 + 100, then block 1 grows to 48).
+write_hand_trace() {
+	cat >"$1" <<'YAML'
+allocscope: 1
+name: hand
+description: hand-worked, peak live 228 bytes after event 3
+events:
+  - [m, 1, 24]
+  - [c, 2, 10, 8]
+  - [a, 3, 64, 100]
+  - [r, 1, 48]
+  - [f, 2]
+  - [m, 4, 32, t1]
+YAML
+}
+
+# write_mixed_trace FILE: 3000 events of malloc (16..5015 bytes) and LIFO
+# free, named "mixed", from a fixed LCG so every run writes the same bytes.
+write_mixed_trace() {
+	awk 'BEGIN {
+		print "allocscope: 1"; print "name: mixed"; print "events:"
+		s = 12345; live = 0
+		for (i = 0; i < 3000; i++) {
+			s = (s * 1103515245 + 12345) % 2147483648
+			if (live > 0 && s % 3 == 0) { printf "  - [f, %d]\n", ids[live]; live-- }
+			else { id++; live++; ids[live] = id; printf "  - [m, %d, %d]\n", id, 16 + s % 5000 }
+		}
+	}' >"$1"
+}
+
 finish() {
 	echo "$e2e_pass passed, $e2e_fail failed, $e2e_skip skipped"
 	[ "$e2e_fail" -eq 0 ]

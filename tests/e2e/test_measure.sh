@@ -15,27 +15,8 @@ trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
 export TMPDIR="$work"
 
-cat > hand.yaml <<'YAML'
-allocscope: 1
-name: hand
-events:
-  - [m, 1, 24]
-  - [c, 2, 10, 8]
-  - [a, 3, 64, 100]
-  - [r, 1, 48]
-  - [f, 2]
-  - [m, 4, 32, t1]
-YAML
-# 3000 events of malloc and free, written by awk with a fixed LCG.
-awk 'BEGIN {
-	print "allocscope: 1"; print "name: mixed"; print "events:"
-	s = 12345; live = 0
-	for (i = 0; i < 3000; i++) {
-		s = (s * 1103515245 + 12345) % 2147483648
-		if (live > 0 && s % 3 == 0) { printf "  - [f, %d]\n", ids[live]; live-- }
-		else { id++; live++; ids[live] = id; printf "  - [m, %d, %d]\n", id, 16 + s % 5000 }
-	}
-}' > mixed.yaml
+write_hand_trace hand.yaml
+write_mixed_trace mixed.yaml
 mixed_m=$(grep -c '\[m,' mixed.yaml)
 mixed_f=$(grep -c '\[f,' mixed.yaml)
 
