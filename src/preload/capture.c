@@ -53,6 +53,7 @@
 #define EXPORT __attribute__((visibility("default")))
 #define TLS static __thread __attribute__((tls_model("initial-exec")))
 #define unlikely(x) __builtin_expect(!!(x), 0)
+#define likely(x) __builtin_expect(!!(x), 1)
 
 /* ---- the real functions and the bootstrap arena ------------------------- */
 
@@ -106,10 +107,8 @@ static void *real_sym(const char *name)
 
 /* Returns 0 when the real functions are usable, -1 when this thread is
  * inside dlsym (serve it from the arena). Other threads wait. */
-static int real_resolve(void)
+static __attribute__((noinline, cold)) int real_resolve_slow(void)
 {
-	if (__atomic_load_n(&real_state, __ATOMIC_ACQUIRE) == REAL_READY)
-		return 0;
 	if (tls_resolving)
 		return -1;
 	int expect = REAL_NONE;
@@ -132,6 +131,13 @@ static int real_resolve(void)
 	tls_resolving = 0;
 	__atomic_store_n(&real_state, REAL_READY, __ATOMIC_RELEASE);
 	return 0;
+}
+
+static inline __attribute__((always_inline)) int real_resolve(void)
+{
+	if (likely(__atomic_load_n(&real_state, __ATOMIC_ACQUIRE) == REAL_READY))
+		return 0;
+	return real_resolve_slow();
 }
 
 /* ---- the recorder -------------------------------------------------------- */
@@ -434,12 +440,45 @@ static void rec_put(enum capture_op op, const void *ptr, uint64_t size, uint64_t
 		rec_flush();
 }
 
-static void record(enum capture_op op, const void *ptr, uint64_t size, uint64_t aux)
+static __attribute__((noinline, cold)) void record_slow(enum capture_op op, const void *ptr,
+							 uint64_t size, uint64_t aux)
 {
 	if (rec_enter()) {
 		rec_put(op, ptr, size, aux);
 		rec_leave();
 	}
+}
+
+/* The common case inline, which is most of the recorder's cost saved: the
+ * recorder is on, the process has one thread (no lock needed), this thread
+ * is not already inside (a signal handler's call), its thread number is
+ * current, and the buffer has room. Everything else takes rec_enter. The
+ * flag is set before the buffer is touched, with signal fences so that a
+ * handler interrupting this thread sees it. */
+static inline __attribute__((always_inline)) void record(enum capture_op op, const void *ptr,
+							 uint64_t size, uint64_t aux)
+{
+	if (unlikely(__atomic_load_n(&rec.state, __ATOMIC_RELAXED) != REC_ACTIVE ||
+		     tls_in_recorder || !__libc_single_threaded ||
+		     tls_generation != rec.generation || rec.write_through ||
+		     rec.n + 2 > BUF_RECS)) {
+		record_slow(op, ptr, size, aux);
+		return;
+	}
+	tls_in_recorder = 1;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	struct capture_rec *r = &rec.buf[rec.n];
+	r[0].ptr = (uintptr_t)ptr;
+	r[0].meta = capture_meta(op, tls_thread, size);
+	size_t n = 1;
+	if (op == CAPTURE_CALLOC || op == CAPTURE_ALIGNED) {
+		r[1].ptr = aux;
+		r[1].meta = capture_meta(CAPTURE_AUX, 0, 0);
+		n = 2;
+	}
+	rec.n += n;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	tls_in_recorder = 0;
 }
 
 static void record_alloc(const void *p, enum capture_op op, uint64_t size, uint64_t aux)
