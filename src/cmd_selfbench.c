@@ -14,12 +14,15 @@
 #include "diag.h"
 #include "fileio.h"
 #include "runner.h"
+#include "timer_check.h"
 #include "trace.h"
 
 static const char selfbench_usage[] =
 	"usage: allocscope selfbench -w TRACE [-n REPS] [-o FILE.csv] [--touch MODE]\n"
 	"\n"
-	"Measures the harness: the replay loop against 'system' versus a raw C loop\n"
+	"Measures the harness: the latency pass's timer (its cost, and a reference\n"
+	"call timed and untimed, which shows whether subtracting the cost is right),\n"
+	"the replay loop against 'system' versus a raw C loop\n"
 	"making the same calls with the same touching (REPS alternating pairs of\n"
 	"fresh processes, default 7; ratio of the medians), and the rate of loading\n"
 	"the trace from YAML and from its binary cache. Writes FILE.csv (default\n"
@@ -158,11 +161,37 @@ static int write_csv(const char *path, const struct selfbench_row *rows, size_t 
 	return fileio_fcommit_temp(f, tmp, path);
 }
 
+/* The timer as the latency pass sets it up, and the reference call at three
+ * lengths: after subtraction, timed over untimed should be 1. */
+static size_t timer_rows(struct selfbench_row *rows)
+{
+	static const unsigned steps[] = {8, 32, 128};
+	struct timer t;
+	size_t n = 0;
+	timer_init(&t, 0);
+	rows[n++] = (struct selfbench_row){"timer_cost_ns", t.cost_ns, "ns", ""};
+	snprintf(rows[n - 1].detail, sizeof rows[0].detail,
+		 "%s; mean of empty timings, subtracted from every latency sample",
+		 timer_kind_name(t.kind));
+	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+		struct timer_check c;
+		timer_check(&t, steps[i], 20000, 9, &c);
+		rows[n] = (struct selfbench_row){"", c.timed_ns / c.untimed_ns, "ratio", ""};
+		snprintf(rows[n].detail, sizeof rows[0].detail,
+			 "reference call of %u dependent multiplies: %.1f ns untimed, "
+			 "%.1f ns timed minus cost; median of 9 rounds",
+			 c.steps, c.untimed_ns, c.timed_ns);
+		rows[n++].metric = i == 0 ? "timer_check_short_ratio"
+				   : i == 1 ? "timer_check_medium_ratio" : "timer_check_long_ratio";
+	}
+	return n;
+}
+
 /* Takes every figure on `path`, an explicit-events trace. */
 static int selfbench_measure(const char *path, unsigned reps,
 			     const char *touch, struct selfbench_row *rows, size_t *count)
 {
-	size_t n = 0;
+	size_t n = timer_rows(rows);
 	uint64_t events = 0;
 	double yaml = load_rate(path, 1, 3, &events);
 	double cached = yaml < 0 ? -1 : (load_rate(path, 0, 1, &events), load_rate(path, 0, 5, &events));
@@ -239,7 +268,7 @@ int cmd_selfbench(int argc, char **argv)
 		out = default_out;
 	}
 
-	struct selfbench_row rows[12];
+	struct selfbench_row rows[16];
 	size_t n = 0;
 	char copy[64];
 	if (explicit_copy(trace, copy, sizeof copy))

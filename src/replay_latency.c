@@ -29,9 +29,9 @@ latency_loop(struct replay *r, struct latency_set *set, enum timer_kind kind, in
 	long switches = switches_now();
 	for (uint64_t i = 1; e < end; e++, i++) {
 		uint64_t size = e->size * local.size_scale;
-		uint64_t start = timer_read(kind);
+		uint64_t start = timer_start(kind);
 		void *p = replay_call(&local, e, size);
-		uint64_t stop = timer_read(kind);
+		uint64_t stop = timer_stop(kind);
 		int64_t sample = (int64_t)(stop - start) - cost;
 		int preempted = 0;
 		if (sample > slow || i % LATENCY_SWITCH_EVERY == 0) {

@@ -80,12 +80,12 @@ static inline __attribute__((always_inline)) void timer_cost(struct timer *t, en
 {
 	uint64_t sample[COST_SAMPLES];
 	for (int i = 0; i < COST_WARMUP; i++) {
-		uint64_t start = timer_read(kind);
-		sample[0] = timer_read(kind) - start;
+		uint64_t start = timer_start(kind);
+		sample[0] = timer_stop(kind) - start;
 	}
 	for (int i = 0; i < COST_SAMPLES; i++) {
-		uint64_t start = timer_read(kind);
-		sample[i] = timer_read(kind) - start;
+		uint64_t start = timer_start(kind);
+		sample[i] = timer_stop(kind) - start;
 	}
 	qsort(sample, COST_SAMPLES, sizeof *sample, cmp_u64);
 	const int kept = COST_SAMPLES - COST_SAMPLES / 100;
