@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "fileio.h"
+#include "machine_noise.h"
 #include "runner.h"
 #include "timer_check.h"
 #include "trace.h"
@@ -22,6 +23,7 @@ static const char selfbench_usage[] =
 	"\n"
 	"Measures the harness: the latency pass's timer (its cost, and a reference\n"
 	"call timed and untimed, which shows whether subtracting the cost is right),\n"
+	"the machine's own spread (fixed CPU- and memory-bound work between replays),\n"
 	"the replay loop against 'system' versus a raw C loop\n"
 	"making the same calls with the same touching (REPS alternating pairs of\n"
 	"fresh processes, default 7; ratio of the medians), and the rate of loading\n"
@@ -187,6 +189,23 @@ static size_t timer_rows(struct selfbench_row *rows)
 	return n;
 }
 
+/* The machine's own spread over the replays' stretch: no repetition of a
+ * replay can be steadier than the same fixed work timed between them. */
+static size_t noise_rows(const struct machine_noise *m, struct selfbench_row *rows)
+{
+	rows[0] = (struct selfbench_row){"machine_compute_spread",
+		m->compute_max_ms / m->compute_min_ms, "ratio", ""};
+	snprintf(rows[0].detail, sizeof rows[0].detail,
+		 "max/min of %u rounds of a multiply chain, one after each replay pair: "
+		 "%.1f .. %.1f ms", m->rounds, m->compute_min_ms, m->compute_max_ms);
+	rows[1] = (struct selfbench_row){"machine_memory_spread",
+		m->memory_max_ms / m->memory_min_ms, "ratio", ""};
+	snprintf(rows[1].detail, sizeof rows[0].detail,
+		 "max/min of %u rounds of a 64 MiB pointer chase, one after each replay pair: "
+		 "%.1f .. %.1f ms", m->rounds, m->memory_min_ms, m->memory_max_ms);
+	return 2;
+}
+
 /* Takes every figure on `path`, an explicit-events trace. */
 static int selfbench_measure(const char *path, unsigned reps,
 			     const char *touch, struct selfbench_row *rows, size_t *count)
@@ -210,10 +229,20 @@ static int selfbench_measure(const char *path, unsigned reps,
 		 "best of 5, includes reading and hashing the YAML file");
 
 	double raw[64], harness[64];
-	for (unsigned i = 0; i < reps; i++)
+	struct machine_noise noise;
+	if (machine_noise_start(&noise)) {
+		error_msg("cannot map the memory for the machine's noise probe");
+		return EXIT_RUN_FAILED;
+	}
+	for (unsigned i = 0; i < reps; i++) {
 		if (replay_ns(path, "raw", touch, &raw[i]) ||
-		    replay_ns(path, "throughput", touch, &harness[i]))
+		    replay_ns(path, "throughput", touch, &harness[i])) {
+			machine_noise_stop(&noise);
 			return EXIT_RUN_FAILED;
+		}
+		machine_noise_round(&noise);
+	}
+	machine_noise_stop(&noise);
 	double raw_med = median(raw, reps), harness_med = median(harness, reps);
 	rows[n++] = (struct selfbench_row){"raw_loop_ns_per_event", raw_med, "ns", ""};
 	rows[n++] = (struct selfbench_row){"replay_system_ns_per_event", harness_med, "ns", ""};
@@ -221,6 +250,12 @@ static int selfbench_measure(const char *path, unsigned reps,
 	for (size_t i = n - 3; i < n; i++)
 		snprintf(rows[i].detail, sizeof rows[0].detail,
 			 "median of %u alternating fresh processes, touch=%s", reps, touch);
+	/* median() sorted the samples. */
+	rows[n++] = (struct selfbench_row){"replay_system_spread",
+		harness[reps - 1] / harness[0], "ratio", ""};
+	snprintf(rows[n - 1].detail, sizeof rows[0].detail,
+		 "max/min ns/event of the %u replays against system", reps);
+	n += noise_rows(&noise, rows + n);
 
 	*count = n;
 	return 0;
@@ -268,7 +303,7 @@ int cmd_selfbench(int argc, char **argv)
 		out = default_out;
 	}
 
-	struct selfbench_row rows[16];
+	struct selfbench_row rows[20];
 	size_t n = 0;
 	char copy[64];
 	if (explicit_copy(trace, copy, sizeof copy))

@@ -4,7 +4,8 @@
 # strategy, call kind in the trace) with the trace's exact counts and ordered
 # percentiles, one cache row per (workload, strategy) from hardware counters
 # or callgrind (forced here too), the --cache-events bound, empty fields only
-# where documented, meta.yaml's record, the options, latency-check.sh.
+# where documented, meta.yaml's record, the options, latency-check.sh, and
+# selfbench's CSV (every figure present and positive; its bad usage).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -119,4 +120,27 @@ check "latency-check.sh prints a ratio per (workload, strategy)" \
 	test "$(grep -cE '^(hand|mixed) .* [0-9]+\.[0-9]+ +[0-9]+\.[0-9]+ +[0-9]+\.[0-9]{3}' check.out)" -eq $((2 * n_strat))
 expect_exit 2 "latency-check.sh refuses a directory without the CSVs" \
 	"$repo/scripts/latency-check.sh" "$work"
+
+selfbench_metrics="timer_cost_ns timer_check_short_ratio timer_check_medium_ratio
+timer_check_long_ratio load_yaml_events_per_s libyaml_alone_events_per_s
+load_yaml_vs_libyaml_ratio load_cache_events_per_s raw_loop_ns_per_event
+replay_system_ns_per_event replay_overhead_ratio replay_system_spread
+machine_compute_spread machine_memory_spread"
+if [ "$sanitize" = 1 ]; then
+	skip "selfbench (its raw loop calls glibc directly; timings under ASan mean nothing)"
+else
+	"$ALLOCSCOPE" selfbench -w mixed.yaml -n 3 -o sb.csv >sb.out 2>sb.err
+	check "selfbench exits 0" test $? -eq 0
+	check "selfbench's CSV header" test "$(head -n 1 sb.csv)" = "metric,value,unit,detail"
+	missing=
+	for m in $selfbench_metrics; do
+		awk -F, -v m="$m" '$1 == m && $2 > 0 { found = 1 } END { exit !found }' sb.csv ||
+			missing="$missing $m"
+	done
+	check "selfbench writes every figure, each positive${missing:+ (missing:$missing)}" \
+		test -z "$missing"
+	check "selfbench prints what it wrote" grep -q "written: sb.csv" sb.out
+fi
+expect_exit 2 "selfbench without -w is refused" "$ALLOCSCOPE" selfbench -o sb2.csv
+expect_exit 2 "selfbench -n 0 is refused" "$ALLOCSCOPE" selfbench -w mixed.yaml -n 0
 finish
