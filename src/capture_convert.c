@@ -168,7 +168,7 @@ static void out_header(struct yaml_out *o, const struct capture_meta *m,
 	out_str(o, "# unknown_frees: frees of addresses never seen allocated (before recording\n"
 		   "# began, or by another allocator), left out. unseen_frees: addresses\n"
 		   "# allocated again while live (a free we missed), freed just before.\n");
-	out_str(o, h->n_records ? "events:\n" : "events: []\n");
+	out_str(o, h->n_words ? "events:\n" : "events: []\n");
 }
 
 /* The converter's view of the process: which addresses are live under
@@ -393,50 +393,50 @@ static void conv_alloc(struct conv *c, struct yaml_out *o, char op, uint64_t ptr
 	c->st->count[op == 'm' ? 0 : op == 'c' ? 1 : 2]++;
 }
 
-/* Converts recs[i] (and its AUX record); returns how many it used. */
-static size_t conv_record(struct conv *c, struct yaml_out *o, const struct capture_rec *r,
-			  size_t left)
+/* Converts one record; aux is the AUX record that follows a calloc or an
+ * aligned one (NULL when there is none, which makes those malformed). */
+static void conv_record(struct conv *c, struct yaml_out *o, const struct capture_rec *r,
+			const struct capture_rec *aux)
 {
 	unsigned op = capture_rec_op(r), thread = capture_rec_thread(r);
 	uint64_t size = capture_rec_size(r), args[2], bytes;
 	uint32_t id;
 	if ((op == CAPTURE_CALLOC || op == CAPTURE_ALIGNED) &&
-	    (left < 2 || capture_rec_op(r + 1) != CAPTURE_AUX)) {
+	    (!aux || capture_rec_op(aux) != CAPTURE_AUX)) {
 		c->bad = 1;
-		return 1;
+		return;
 	}
 	switch (op) {
 	case CAPTURE_MALLOC:
 		conv_alloc(c, o, 'm', r->ptr, size, &size, 1, thread);
-		return 1;
+		return;
 	case CAPTURE_CALLOC:
-		args[0] = r[1].ptr;
+		args[0] = aux->ptr;
 		args[1] = size;
-		if (__builtin_mul_overflow(size, r[1].ptr, &bytes))
+		if (__builtin_mul_overflow(size, aux->ptr, &bytes))
 			bytes = CAPTURE_SIZE_MAX;
 		conv_alloc(c, o, 'c', r->ptr, bytes, args, 2, thread);
-		return 2;
+		return;
 	case CAPTURE_ALIGNED:
-		args[0] = r[1].ptr;
+		args[0] = aux->ptr;
 		args[1] = size;
 		conv_alloc(c, o, 'a', r->ptr, size, args, 2, thread);
-		return 2;
+		return;
 	case CAPTURE_FREE:
 		id = conv_remove(c, r->ptr);
 		if (id)
 			conv_free_id(c, o, id, thread);
 		else
 			c->st->unknown_frees++;
-		return 1;
+		return;
 	case CAPTURE_REALLOC_BEGIN:
 		conv_realloc_begin(c, r->ptr, thread);
-		return 1;
+		return;
 	case CAPTURE_REALLOC:
 		conv_realloc_end(c, o, r->ptr, size, thread);
-		return 1;
+		return;
 	}
 	c->bad = 1;
-	return 1;
 }
 
 static void conv_release(struct conv *c)
@@ -459,7 +459,7 @@ int capture_raw_header_read(const char *raw_path, struct capture_raw_header *h,
 	ssize_t n = pread(fd, h, sizeof *h, 0);
 	close(fd);
 	if (n != (ssize_t)sizeof *h || memcmp(h->magic, CAPTURE_RAW_MAGIC, sizeof h->magic) ||
-	    h->rec_size != sizeof(struct capture_rec))
+	    h->word_size != sizeof(uint64_t))
 		return diag_set(d, raw_path, 0, 0, "not a raw capture file");
 	h->exe[sizeof h->exe - 1] = '\0';
 	h->cmdline[sizeof h->cmdline - 1] = '\0';
@@ -467,7 +467,7 @@ int capture_raw_header_read(const char *raw_path, struct capture_raw_header *h,
 }
 
 /* Writes the events of a mapped raw file to o, filling st. */
-static int convert_records(const struct capture_rec *recs, const struct capture_raw_header *h,
+static int convert_records(const uint64_t *words, const struct capture_raw_header *h,
 			   struct yaml_out *o, struct capture_stats *st, const char *raw_path,
 			   struct diag *d)
 {
@@ -475,14 +475,31 @@ static int convert_records(const struct capture_rec *recs, const struct capture_
 	int rc = 0;
 	if (conv_rehash(&c, 1u << 16) != 0)
 		return diag_set(d, NULL, 0, 0, "out of memory");
-	uint64_t i = 0;
-	while (i < h->n_records && !c.oom && !c.bad)
-		i += conv_record(&c, o, &recs[i], h->n_records - i);
+	uint64_t at = 0, record_at = 0;
+	unsigned thread = 0;
+	while (at < h->n_words && !c.oom && !c.bad) {
+		struct capture_rec r, aux;
+		record_at = at;
+		unsigned used = capture_get(words + at, h->n_words - at, &thread, &r);
+		if (!used) {
+			c.bad = 1;
+			break;
+		}
+		at += used;
+		unsigned op = capture_rec_op(&r);
+		if (op == CAPTURE_CALLOC || op == CAPTURE_ALIGNED) {
+			used = capture_get(words + at, h->n_words - at, &thread, &aux);
+			at += used;
+			conv_record(&c, o, &r, used ? &aux : NULL);
+		} else {
+			conv_record(&c, o, &r, NULL);
+		}
+	}
 	if (c.oom)
 		rc = diag_set(d, NULL, 0, 0, "out of memory");
 	else if (c.bad)
-		rc = diag_set(d, raw_path, 0, 0, "record %llu is malformed",
-			      (unsigned long long)(i - 1));
+		rc = diag_set(d, raw_path, 0, 0, "the record at word %llu is malformed",
+			      (unsigned long long)record_at);
 	conv_release(&c);
 	return rc;
 }
@@ -500,8 +517,8 @@ static int convert_to(FILE *f, const char *raw_path, const struct capture_meta *
 			close(fd);
 		return diag_set(d, raw_path, 0, 0, "cannot open: %s", strerror(errno));
 	}
-	size_t len = CAPTURE_RAW_DATA_OFFSET + h.n_records * sizeof(struct capture_rec);
-	if (h.n_records == 0)
+	size_t len = CAPTURE_RAW_DATA_OFFSET + h.n_words * sizeof(uint64_t);
+	if (h.n_words == 0)
 		len = sizeof h; /* a process that exec'd or died before its first flush */
 	if ((uint64_t)sb.st_size < len) {
 		close(fd);
@@ -523,7 +540,7 @@ static int convert_to(FILE *f, const char *raw_path, const struct capture_meta *
 				      .truncated = (int)h.truncated };
 	struct header_patches hp;
 	out_header(&o, meta, &h, &hp);
-	rc = convert_records((const struct capture_rec *)((char *)map + CAPTURE_RAW_DATA_OFFSET),
+	rc = convert_records((const uint64_t *)((char *)map + CAPTURE_RAW_DATA_OFFSET),
 			     &h, &o, st, raw_path, d);
 	st->events = 0;
 	for (int k = 0; k < 5; k++)

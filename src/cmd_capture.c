@@ -396,11 +396,11 @@ static int procs_convert(const struct capture_opts *o, struct capture_proc *proc
 	int rc = proc_convert(o, &procs[main_i], 1, o->out, name);
 	size_t others = 0;
 	for (size_t i = 0; i < n; i++)
-		others += i != main_i && procs[i].h.n_records;
+		others += i != main_i && procs[i].h.n_words;
 	if (others)
 		fprintf(stderr, "allocscope: traces of other processes:\n");
 	for (size_t i = 0; i < n; i++) {
-		if (i == main_i || procs[i].h.n_records == 0)
+		if (i == main_i || procs[i].h.n_words == 0)
 			continue; /* e.g. a fork child that went straight to exec */
 		if (child_paths(stem, &procs[i], path, sizeof path, name, sizeof name) != 0 ||
 		    proc_convert(o, &procs[i], 0, path, name) != 0)

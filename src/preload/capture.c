@@ -3,9 +3,10 @@
  * (capture_raw.h) in $ALLOCSCOPE_CAPTURE_DIR/PROG.PID.N.raw, for
  * `allocscope capture` to convert. Without that variable it only forwards.
  *
- * Cost: a call appends one 16-byte record (raw addresses; the converter
- * turns them into block ids afterwards) to an mmap'ed buffer that write(2)
- * flushes to the file when full. No malloc here: buffers come from mmap.
+ * Cost: a call appends one record, mostly a single 8-byte word (raw
+ * addresses; the converter turns them into block ids afterwards), to an
+ * mmap'ed buffer that write(2) flushes to the file when full. No malloc
+ * here: buffers come from mmap.
  *
  * Locking. One lock guards the buffer. The rule that keeps every block's
  * events in order across threads: an event is appended while its address
@@ -28,7 +29,7 @@
  * Flushing: when the buffer fills; at exit (a destructor, whichever thread
  * calls exit; calls made after it by other threads are written through one
  * by one); before exec* and _exit called by the program. Lost: the
- * unflushed buffer (at most BUF_RECS records) on a crash, a kill, or an
+ * unflushed buffer (at most BUF_WORDS words) on a crash, a kill, or an
  * exec/_exit made inside libc (posix_spawn children allocate nothing).
  * Bootstrap: dlsym may allocate before the real functions are known; those
  * calls are served from a static arena that free/realloc recognise.
@@ -142,7 +143,7 @@ static inline __attribute__((always_inline)) int real_resolve(void)
 
 /* ---- the recorder -------------------------------------------------------- */
 
-#define BUF_RECS ((size_t)1 << 16) /* 1.5 MiB of records between flushes */
+#define BUF_WORDS ((size_t)1 << 17) /* 1 MiB of records between flushes */
 
 enum { REC_PENDING, REC_UNSTARTED, REC_ACTIVE, REC_OFF };
 
@@ -174,8 +175,9 @@ static struct {
 	int fd;
 	pid_t owner;            /* the process whose file fd is */
 	struct capture_raw_header hdr;
-	struct capture_rec *buf;
-	size_t n;               /* records in buf */
+	uint64_t *buf;
+	size_t n;               /* words in buf */
+	unsigned last_thread;   /* the thread of the latest record (capture_put) */
 	uint32_t generation;    /* bumped in a fork child: re-numbers threads */
 	uint64_t nested_calls;  /* atomic: counted without the lock */
 } rec = { .fd = -1, .generation = 1 };
@@ -217,7 +219,7 @@ static void hdr_fill(struct capture_raw_header *h)
 {
 	memset(h, 0, sizeof *h);
 	memcpy(h->magic, CAPTURE_RAW_MAGIC, sizeof h->magic);
-	h->rec_size = sizeof(struct capture_rec);
+	h->word_size = sizeof *rec.buf;
 	h->pid = getpid();
 	h->ppid = getppid();
 	h->start_realtime_ns = clock_ns(CLOCK_REALTIME);
@@ -280,10 +282,10 @@ static void rec_flush(void)
 {
 	if (rec.state != REC_ACTIVE)
 		return;
-	off_t off = (off_t)(CAPTURE_RAW_DATA_OFFSET + rec.hdr.n_records * sizeof *rec.buf);
+	off_t off = (off_t)(CAPTURE_RAW_DATA_OFFSET + rec.hdr.n_words * sizeof *rec.buf);
 	int err = write_all(rec.buf, rec.n * sizeof *rec.buf, off);
 	if (!err)
-		rec.hdr.n_records += rec.n;
+		rec.hdr.n_words += rec.n;
 	rec.n = 0;
 	rec.hdr.nested_calls = __atomic_load_n(&rec.nested_calls, __ATOMIC_RELAXED);
 	rec.hdr.truncated = err != 0;
@@ -302,13 +304,14 @@ static int rec_start(void)
 		return -1;
 	rec.owner = getpid();
 	if (!rec.buf) {
-		void *b = mmap(NULL, BUF_RECS * sizeof *rec.buf, PROT_READ | PROT_WRITE,
+		void *b = mmap(NULL, BUF_WORDS * sizeof *rec.buf, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (b == MAP_FAILED)
 			return -1;
 		rec.buf = b;
 	}
 	rec.n = 0;
+	rec.last_thread = 0;
 	rec.state = REC_ACTIVE;
 	rec_flush(); /* the header, so that even an empty run leaves a valid file */
 	return 0;
@@ -426,16 +429,12 @@ static unsigned rec_thread(void)
 /* Appends a record and, for calloc and aligned kinds, its AUX record. */
 static void rec_put(enum capture_op op, const void *ptr, uint64_t size, uint64_t aux)
 {
-	if (rec.n + 2 > BUF_RECS)
+	if (rec.n + CAPTURE_MAX_WORDS > BUF_WORDS)
 		rec_flush();
-	struct capture_rec *r = &rec.buf[rec.n++];
-	r->ptr = (uintptr_t)ptr;
-	r->meta = capture_meta(op, rec_thread(), size);
-	if (op == CAPTURE_CALLOC || op == CAPTURE_ALIGNED) {
-		r = &rec.buf[rec.n++];
-		r->ptr = aux;
-		r->meta = capture_meta(CAPTURE_AUX, 0, 0);
-	}
+	unsigned thread = rec_thread();
+	rec.n += capture_put(rec.buf + rec.n, &rec.last_thread, op, thread, (uintptr_t)ptr, size);
+	if (op == CAPTURE_CALLOC || op == CAPTURE_ALIGNED)
+		rec.n += capture_put(rec.buf + rec.n, &rec.last_thread, CAPTURE_AUX, thread, aux, 0);
 	if (rec.write_through)
 		rec_flush();
 }
@@ -452,28 +451,29 @@ static __attribute__((noinline, cold)) void record_slow(enum capture_op op, cons
 /* The common case inline, which is most of the recorder's cost saved: the
  * recorder is on, the process has one thread (no lock needed), this thread
  * is not already inside (a signal handler's call), its thread number is
- * current, and the buffer has room. Everything else takes rec_enter. The
- * flag is set before the buffer is touched, with signal fences so that a
- * handler interrupting this thread sees it. */
+ * current and the previous record's, the record fits in one word and the
+ * buffer has room. Everything else takes rec_enter. The flag is set before
+ * the buffer is touched, with signal fences so that a handler interrupting
+ * this thread sees it. */
 static inline __attribute__((always_inline)) void record(enum capture_op op, const void *ptr,
 							 uint64_t size, uint64_t aux)
 {
 	if (unlikely(__atomic_load_n(&rec.state, __ATOMIC_RELAXED) != REC_ACTIVE ||
 		     tls_in_recorder || !__libc_single_threaded ||
 		     tls_generation != rec.generation || rec.write_through ||
-		     rec.n + 2 > BUF_RECS)) {
+		     rec.n + 2 > BUF_WORDS || tls_thread != rec.last_thread ||
+		     !capture_short_fits(op, (uintptr_t)ptr, size) ||
+		     !capture_short_fits(CAPTURE_AUX, aux, 0))) {
 		record_slow(op, ptr, size, aux);
 		return;
 	}
 	tls_in_recorder = 1;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	struct capture_rec *r = &rec.buf[rec.n];
-	r[0].ptr = (uintptr_t)ptr;
-	r[0].meta = capture_meta(op, tls_thread, size);
+	uint64_t *w = rec.buf + rec.n;
+	w[0] = capture_short(op, (uintptr_t)ptr, size);
 	size_t n = 1;
 	if (op == CAPTURE_CALLOC || op == CAPTURE_ALIGNED) {
-		r[1].ptr = aux;
-		r[1].meta = capture_meta(CAPTURE_AUX, 0, 0);
+		w[1] = capture_short(CAPTURE_AUX, aux, 0);
 		n = 2;
 	}
 	rec.n += n;

@@ -69,7 +69,12 @@ CALLS='  - [m, 1, 24]
   - [f, 5]
   - [f, 6]
   - [f, 7]
-  - [f, 8]'
+  - [f, 8]
+  - [m, 8, 131071]
+  - [r, 8, 131072]
+  - [c, 7, 3, 200000]
+  - [f, 8]
+  - [f, 7]'
 
 if [ ! -x "$ALLOCSCOPE" ] || [ ! -x "$PROGS/cap_calls" ]; then
 	echo "# $ALLOCSCOPE or $PROGS/cap_calls missing: run make test"
@@ -105,7 +110,7 @@ check "cap_calls: source records the command" \
 	"$TMP/calls.yaml"
 check "cap_calls: trace loads" loads "$TMP/calls.yaml"
 check "cap_calls: summary counts" \
-	grep -q '20 events (m 3, c 1, a 5, r 2, f 9), 1 thread, peak live 4694 bytes' \
+	grep -q '25 events (m 4, c 2, a 5, r 3, f 11), 1 thread, peak live 731072 bytes' \
 	"$TMP/calls.yaml.err"
 check "cap_calls: conversion time reported" grep -q 'conversion to YAML took' "$TMP/calls.yaml.err"
 

@@ -1,5 +1,6 @@
 /* cap_calls.c - calls every function the capture library intercepts, in an
- * order tests/e2e/test_capture.sh knows event by event. Prints nothing. */
+ * order tests/e2e/test_capture.sh knows event by event, and sizes on both
+ * sides of the raw format's one-word limit (2^17). Prints nothing. */
 #define _GNU_SOURCE
 #include <malloc.h>
 #include <stdint.h>
@@ -36,5 +37,12 @@ int main(void)
 	free(f);
 	free(g);
 	free(h);
+	void *big = malloc(131071);
+	big = realloc(big, 131072);
+	void *wide = calloc(3, 200000);
+	if (!big || !wide)
+		return 1;
+	free(big);
+	free(wide);
 	return 0;
 }
