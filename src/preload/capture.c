@@ -182,10 +182,14 @@ static struct {
 	uint64_t nested_calls;  /* atomic: counted without the lock */
 } rec = { .fd = -1, .generation = 1 };
 
-TLS int tls_in_recorder;
-TLS int tls_locked;      /* rec_enter took the lock */
-TLS uint32_t tls_generation;
-TLS uint16_t tls_thread;
+/* The recorder's per-thread state, in one object so that the fast path
+ * looks up its thread-local offset once rather than once per field. */
+TLS struct {
+	int in_recorder;
+	int locked;          /* rec_enter took the lock */
+	uint32_t generation; /* rec.generation when thread was numbered */
+	uint16_t thread;
+} tls;
 
 static size_t str_copy(char *dst, size_t cap, size_t at, const char *src)
 {
@@ -319,14 +323,14 @@ static int rec_start(void)
 
 static void fork_prepare(void)
 {
-	tls_in_recorder = 1;
+	tls.in_recorder = 1;
 	rec_lock();
 }
 
 static void fork_parent(void)
 {
 	rec_unlock();
-	tls_in_recorder = 0;
+	tls.in_recorder = 0;
 }
 
 /* The child keeps none of the parent's recording: the records in the
@@ -343,7 +347,7 @@ static void fork_child(void)
 	rec.write_through = 0;
 	rec.nested_calls = 0;
 	rec.generation++;
-	tls_in_recorder = 0;
+	tls.in_recorder = 0;
 }
 
 /* Enters the recorder: returns 1 with the lock held when this call is to be
@@ -356,16 +360,16 @@ static int rec_enter(void)
 	int state = __atomic_load_n(&rec.state, __ATOMIC_RELAXED);
 	if (state == REC_OFF || state == REC_PENDING)
 		return 0;
-	if (tls_in_recorder) {
+	if (tls.in_recorder) {
 		__atomic_fetch_add(&rec.nested_calls, 1, __ATOMIC_RELAXED);
 		return 0;
 	}
-	tls_in_recorder = 1;
+	tls.in_recorder = 1;
 	/* While the process has one thread (glibc clears the flag before a
 	 * second one starts, and this thread cannot start one in here), there
 	 * is no one to exclude: skip the atomic. */
-	tls_locked = !__libc_single_threaded;
-	if (tls_locked)
+	tls.locked = !__libc_single_threaded;
+	if (tls.locked)
 		rec_lock();
 	if (unlikely(rec.state == REC_UNSTARTED) && rec_start() != 0)
 		rec.state = REC_OFF;
@@ -377,9 +381,9 @@ static int rec_enter(void)
 
 static void rec_leave(void)
 {
-	if (tls_locked)
+	if (tls.locked)
 		rec_unlock();
-	tls_in_recorder = 0;
+	tls.in_recorder = 0;
 }
 
 /* Flushes this process's records (before exec or _exit). A vfork child
@@ -417,13 +421,13 @@ __attribute__((destructor)) static void rec_fini(void)
 
 static unsigned rec_thread(void)
 {
-	if (tls_generation != rec.generation) {
-		tls_generation = rec.generation;
+	if (tls.generation != rec.generation) {
+		tls.generation = rec.generation;
 		uint32_t n = rec.hdr.n_threads;
-		tls_thread = (uint16_t)(n < CAPTURE_THREAD_MAX ? n : CAPTURE_THREAD_MAX);
+		tls.thread = (uint16_t)(n < CAPTURE_THREAD_MAX ? n : CAPTURE_THREAD_MAX);
 		rec.hdr.n_threads = n + 1;
 	}
-	return tls_thread;
+	return tls.thread;
 }
 
 /* Appends a record and, for calloc and aligned kinds, its AUX record. */
@@ -454,36 +458,39 @@ static __attribute__((noinline, cold)) void record_slow(enum capture_op op, cons
  * current and the previous record's, the record fits in one word and the
  * buffer has room. Everything else takes rec_enter. The flag is set before
  * the buffer is touched, with signal fences so that a handler interrupting
- * this thread sees it. */
+ * this thread sees it. Written as "if (likely(all fine)) { append }": with
+ * the test the other way round GCC moved the append out of line into
+ * malloc.cold, a jump away on every call. */
 static inline __attribute__((always_inline)) void record(enum capture_op op, const void *ptr,
 							 uint64_t size, uint64_t aux)
 {
-	if (unlikely(__atomic_load_n(&rec.state, __ATOMIC_RELAXED) != REC_ACTIVE ||
-		     tls_in_recorder || !__libc_single_threaded ||
-		     tls_generation != rec.generation || rec.write_through ||
-		     rec.n + 2 > BUF_WORDS || tls_thread != rec.last_thread ||
-		     !capture_short_fits(op, (uintptr_t)ptr, size) ||
-		     !capture_short_fits(CAPTURE_AUX, aux, 0))) {
-		record_slow(op, ptr, size, aux);
+	if (likely(__atomic_load_n(&rec.state, __ATOMIC_RELAXED) == REC_ACTIVE &&
+		   !tls.in_recorder && __libc_single_threaded &&
+		   tls.generation == rec.generation && !rec.write_through &&
+		   rec.n + 2 <= BUF_WORDS && tls.thread == rec.last_thread &&
+		   capture_short_fits(op, (uintptr_t)ptr, size) &&
+		   capture_short_fits(CAPTURE_AUX, aux, 0))) {
+		tls.in_recorder = 1;
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		uint64_t *w = rec.buf + rec.n;
+		w[0] = capture_short(op, (uintptr_t)ptr, size);
+		size_t n = 1;
+		if (op == CAPTURE_CALLOC || op == CAPTURE_ALIGNED) {
+			w[1] = capture_short(CAPTURE_AUX, aux, 0);
+			n = 2;
+		}
+		rec.n += n;
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		tls.in_recorder = 0;
 		return;
 	}
-	tls_in_recorder = 1;
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	uint64_t *w = rec.buf + rec.n;
-	w[0] = capture_short(op, (uintptr_t)ptr, size);
-	size_t n = 1;
-	if (op == CAPTURE_CALLOC || op == CAPTURE_ALIGNED) {
-		w[1] = capture_short(CAPTURE_AUX, aux, 0);
-		n = 2;
-	}
-	rec.n += n;
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	tls_in_recorder = 0;
+	record_slow(op, ptr, size, aux);
 }
 
-static void record_alloc(const void *p, enum capture_op op, uint64_t size, uint64_t aux)
+static inline __attribute__((always_inline)) void record_alloc(const void *p, enum capture_op op,
+								uint64_t size, uint64_t aux)
 {
-	if (p)
+	if (likely(p != NULL))
 		record(op, p, size, aux);
 }
 
