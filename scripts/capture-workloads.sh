@@ -49,16 +49,32 @@ if have python3 python-json; then
 		"$PY" "$PROGRAMS/json_roundtrip.py" 30000
 fi
 
+# cppcheck and cc1 read one C source of this project, frozen at a commit so
+# that the workloads stay the same as the sources change. Outside a git
+# checkout the current file stands in, with a warning.
+INPUT_COMMIT=1dd5f63
+INPUT_FILES="src/capture_convert.c src/capture_convert.h src/diag.h src/preload/capture_raw.h"
+mkdir "$TMP/input"
+# shellcheck disable=SC2086 # the file list is meant to split
+if ! git archive "$INPUT_COMMIT" $INPUT_FILES 2>/dev/null | tar -x -C "$TMP/input" 2>/dev/null; then
+	echo "capture-workloads: warning: commit $INPUT_COMMIT is not here (not a git clone?):" \
+		"cppcheck and cc1 read the current src/capture_convert.c" >&2
+	rm -rf "$TMP/input"
+	mkdir -p "$TMP/input/src"
+	cp -r src/capture_convert.c src/capture_convert.h src/diag.h src/preload "$TMP/input/src/"
+fi
+C_INPUT=$TMP/input/src/capture_convert.c
+
 if have cppcheck cppcheck; then
-	capture cppcheck "cppcheck analysing src/capture_convert.c (C++ program)" \
-		cppcheck --quiet --std=c11 -Isrc src/capture_convert.c
+	capture cppcheck "cppcheck analysing src/capture_convert.c of $INPUT_COMMIT (C++ program)" \
+		cppcheck --quiet --std=c11 -I"$TMP/input/src" "$C_INPUT"
 fi
 
 if have gcc gcc-cc1; then
 	echo "capture-workloads: gcc-cc1"
 	if "$ALLOCSCOPE" capture -o "$TMP/gcc.yaml" -n gcc-driver -- \
-		gcc -O2 -std=gnu11 -Isrc -Iallocators -c src/capture_convert.c -o "$TMP/x.o"; then
-		adopt_child gcc-cc1 "cc1 compiling src/capture_convert.c at -O2 (gcc -c)" \
+		gcc -O2 -std=gnu11 -I"$TMP/input/src" -c "$C_INPUT" -o "$TMP/x.o"; then
+		adopt_child gcc-cc1 "cc1 compiling src/capture_convert.c of $INPUT_COMMIT at -O2 (gcc -c)" \
 			"$TMP/gcc.d" cc1
 	else
 		failed=1
