@@ -109,8 +109,8 @@ static void write_measure(FILE *f, const struct meta_measure *mm)
 			mm->timer_passes);
 		fprintf(f, "  preempted_calls_left_out: %llu\n",
 			(unsigned long long)mm->preempted_calls);
-		put_field(f, "  ", "method", "each call timed alone (lfence; rdtsc on both sides, "
-			  "or clock_gettime), the mean cost of an empty timing measured in "
+		put_field(f, "  ", "method", "each call timed alone (lfence; rdtsc; lfence before it, "
+			  "lfence; rdtsc after, or clock_gettime), the mean cost of an empty timing measured in "
 			  "each pass and subtracted from every sample; touching outside; calls "
 			  "over 20 us during which the thread was preempted are left out");
 	} else {
