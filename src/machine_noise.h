@@ -1,7 +1,8 @@
 /* machine_noise.h - how steady is this machine? The same fixed work, one
- * part bound by the CPU and one by memory latency, timed several times in a
- * row. A throughput figure's spread over repetitions cannot be smaller than
- * the machine's own; selfbench reports both (machine_noise.c). */
+ * part bound by the CPU and one by memory latency, timed in rounds spread
+ * over a stretch of time. A throughput figure's spread over repetitions
+ * cannot be smaller than the machine's own; selfbench reports both, the
+ * rounds taken between its replays (machine_noise.c). */
 #ifndef ALLOCSCOPE_MACHINE_NOISE_H
 #define ALLOCSCOPE_MACHINE_NOISE_H
 
