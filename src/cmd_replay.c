@@ -171,13 +171,17 @@ static void report_max_rss(void)
 	report("max_rss_bytes", "%llu", (unsigned long long)ru.ru_maxrss * 1024ull);
 }
 
-static int pass_throughput(struct replay *r, int raw)
+enum loop { LOOP_THROUGHPUT, LOOP_RAW, LOOP_SERIALIZED, LOOP_FENCES };
+
+static int pass_throughput(struct replay *r, enum loop loop)
 {
 	uint64_t start = now_ns();
-	if (raw)
-		replay_throughput_raw(r);
-	else
-		replay_throughput(r);
+	switch (loop) {
+	case LOOP_THROUGHPUT: replay_throughput(r); break;
+	case LOOP_RAW: replay_throughput_raw(r); break;
+	case LOOP_SERIALIZED: replay_serialized(r, 1); break;
+	case LOOP_FENCES: replay_serialized(r, 0); break;
+	}
 	uint64_t end = now_ns();
 	report("ns", "%llu", (unsigned long long)(end - start));
 	report("oom", "%llu", (unsigned long long)r->oom);
@@ -342,9 +346,13 @@ int cmd_replay(int argc, char **argv)
 		return setup_failed("cannot set up the replay: %s", strerror(errno));
 	report("events", "%llu", (unsigned long long)t.n_events);
 	if (!strcmp(a.pass, "throughput"))
-		pass_throughput(&r, 0);
+		pass_throughput(&r, LOOP_THROUGHPUT);
 	else if (!strcmp(a.pass, "raw"))
-		pass_throughput(&r, 1);
+		pass_throughput(&r, LOOP_RAW);
+	else if (!strcmp(a.pass, "serialized"))
+		pass_throughput(&r, LOOP_SERIALIZED);
+	else if (!strcmp(a.pass, "fences"))
+		pass_throughput(&r, LOOP_FENCES);
 	else if (!strcmp(a.pass, "memory"))
 		pass_memory(&r, a.timeline_path);
 	else if (!strcmp(a.pass, "check"))

@@ -15,15 +15,19 @@
 #include "fileio.h"
 #include "machine_noise.h"
 #include "runner.h"
+#include "strategy.h"
 #include "timer_check.h"
 #include "trace.h"
 
 static const char selfbench_usage[] =
-	"usage: allocscope selfbench -w TRACE [-n REPS] [-o FILE.csv] [--touch MODE]\n"
+	"usage: allocscope selfbench -w TRACE [-a STRATEGY] [-n REPS] [-o FILE.csv]\n"
+	"                            [--touch MODE]\n"
 	"\n"
 	"Measures the harness: the latency pass's timer (its cost, and a reference\n"
 	"call timed and untimed, which shows whether subtracting the cost is right),\n"
 	"the machine's own spread (fixed CPU- and memory-bound work between replays),\n"
+	"the latency pass's mean against the untimed loop and a serialised one\n"
+	"(for STRATEGY, default system),\n"
 	"the replay loop against 'system' versus a raw C loop\n"
 	"making the same calls with the same touching (REPS alternating pairs of\n"
 	"fresh processes, default 7; ratio of the medians), and the rate of loading\n"
@@ -110,18 +114,73 @@ static double libyaml_rate(const char *path, uint64_t trace_events)
 	return best;
 }
 
-static int replay_ns(const char *trace, const char *pass, const char *touch, double *ns_per_event)
+/* The strategy a replay runs, and the library it preloads (NULL: none). */
+struct subject {
+	const char *spec;
+	const char *preload;
+};
+
+static const struct subject system_subject = {"system", NULL};
+
+static int replay_run(const struct subject *who, const char *trace, const char *pass,
+		      const char *touch, struct runner_result *res, uint64_t *events)
 {
-	char *args[] = {"--trace", (char *)trace, "--strategy", "system", "--pass", (char *)pass,
-			"--touch", (char *)touch, NULL};
+	char *args[] = {"--trace", (char *)trace, "--strategy", (char *)who->spec,
+			"--pass", (char *)pass, "--touch", (char *)touch, NULL};
+	if (runner_replay(args, who->preload, 600, res) || res->crashed ||
+	    runner_get_u64(res, "events", events) || !*events) {
+		error_msg("the %s replay of '%s' against %s failed: %s", pass, trace, who->spec,
+			  res->status);
+		return -1;
+	}
+	return 0;
+}
+
+static int replay_ns(const struct subject *who, const char *trace, const char *pass,
+		     const char *touch, double *ns_per_event)
+{
 	struct runner_result res;
 	uint64_t ns, events;
-	if (runner_replay(args, NULL, 600, &res) || res.crashed ||
-	    runner_get_u64(&res, "ns", &ns) || runner_get_u64(&res, "events", &events) || !events) {
-		error_msg("the %s replay of '%s' failed: %s", pass, trace, res.status);
+	if (replay_run(who, trace, pass, touch, &res, &events))
+		return -1;
+	if (runner_get_u64(&res, "ns", &ns)) {
+		error_msg("the %s replay of '%s' reported no time", pass, trace);
 		return -1;
 	}
 	*ns_per_event = (double)ns / (double)events;
+	return 0;
+}
+
+/* The latency pass's mean over every call, whatever its kind: the
+ * event-weighted mean of its `latency_OP count mean ...` lines. */
+static int latency_mean_ns(const struct subject *who, const char *trace, const char *touch,
+			   double *mean)
+{
+	static const char *const ops[] = {"malloc", "calloc", "aligned", "realloc", "free"};
+	struct runner_result res;
+	uint64_t events, total = 0;
+	double weighted = 0;
+	if (replay_run(who, trace, "latency", touch, &res, &events))
+		return -1;
+	for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
+		char key[32], value[256];
+		unsigned long long count;
+		double op_mean;
+		snprintf(key, sizeof key, "latency_%s", ops[i]);
+		if (runner_get(&res, key, value, sizeof value))
+			continue;
+		if (sscanf(value, "%llu %lf", &count, &op_mean) != 2) {
+			error_msg("the latency replay of '%s' reported '%s %s'", trace, key, value);
+			return -1;
+		}
+		weighted += op_mean * (double)count;
+		total += count;
+	}
+	if (!total) {
+		error_msg("the latency replay of '%s' timed no call", trace);
+		return -1;
+	}
+	*mean = weighted / (double)total;
 	return 0;
 }
 
@@ -206,9 +265,44 @@ static size_t noise_rows(const struct machine_noise *m, struct selfbench_row *ro
 	return 2;
 }
 
+/* The latency pass's mean against the loops it can be compared with, all
+ * with touch=none so that every loop makes the same calls and nothing else:
+ * the untimed throughput loop, and the serialised loop, which waits for
+ * each call with the timer's fences but reads no clock. The serialised
+ * loop over the untimed one is what waiting for each call costs the calls
+ * (their overlap in the CPU); the latency mean should come near the
+ * serialised figure, less some of the fences' own time (measured alone, in
+ * a loop of nothing else, where none of it hides behind a call). */
+static size_t latency_rows(const struct subject *who, const char *path, unsigned reps,
+			   double *serialized, double *fences, double *latency,
+			   struct selfbench_row *rows)
+{
+	double throughput[64];
+	for (unsigned i = 0; i < reps; i++)
+		if (replay_ns(who, path, "throughput", "none", &throughput[i]))
+			return 0;
+	double thr = median(throughput, reps), ser = median(serialized, reps);
+	double fen = median(fences, reps), lat = median(latency, reps);
+	size_t n = 0;
+	rows[n++] = (struct selfbench_row){"latency_mean_ns", lat, "ns", ""};
+	rows[n++] = (struct selfbench_row){"untimed_ns_per_event", thr, "ns", ""};
+	rows[n++] = (struct selfbench_row){"serialized_ns_per_event", ser, "ns", ""};
+	rows[n++] = (struct selfbench_row){"fences_alone_ns_per_event", fen, "ns", ""};
+	for (size_t i = 0; i < n; i++)
+		snprintf(rows[i].detail, sizeof rows[0].detail,
+			 "against %s, touch=none, median of %u fresh processes", who->spec, reps);
+	rows[n++] = (struct selfbench_row){"serialized_vs_untimed_ratio", ser / thr, "ratio",
+		"what waiting for each call costs the calls"};
+	rows[n++] = (struct selfbench_row){"latency_vs_untimed_ratio", lat / thr, "ratio",
+		"latency mean over untimed ns/event"};
+	rows[n++] = (struct selfbench_row){"latency_vs_serialized_ratio", lat / ser, "ratio",
+		"latency mean over serialised ns/event"};
+	return n;
+}
+
 /* Takes every figure on `path`, an explicit-events trace. */
-static int selfbench_measure(const char *path, unsigned reps,
-			     const char *touch, struct selfbench_row *rows, size_t *count)
+static int selfbench_measure(const char *path, unsigned reps, const char *touch,
+			     const struct subject *who, struct selfbench_row *rows, size_t *count)
 {
 	size_t n = timer_rows(rows);
 	uint64_t events = 0;
@@ -228,15 +322,18 @@ static int selfbench_measure(const char *path, unsigned reps,
 	snprintf(rows[n - 1].detail, sizeof rows[0].detail,
 		 "best of 5, includes reading and hashing the YAML file");
 
-	double raw[64], harness[64];
+	double raw[64], harness[64], serialized[64], fences[64], latency[64];
 	struct machine_noise noise;
 	if (machine_noise_start(&noise)) {
 		error_msg("cannot map the memory for the machine's noise probe");
 		return EXIT_RUN_FAILED;
 	}
 	for (unsigned i = 0; i < reps; i++) {
-		if (replay_ns(path, "raw", touch, &raw[i]) ||
-		    replay_ns(path, "throughput", touch, &harness[i])) {
+		if (replay_ns(&system_subject, path, "raw", touch, &raw[i]) ||
+		    replay_ns(&system_subject, path, "throughput", touch, &harness[i]) ||
+		    replay_ns(who, path, "serialized", "none", &serialized[i]) ||
+		    replay_ns(who, path, "fences", "none", &fences[i]) ||
+		    latency_mean_ns(who, path, "none", &latency[i])) {
 			machine_noise_stop(&noise);
 			return EXIT_RUN_FAILED;
 		}
@@ -256,6 +353,7 @@ static int selfbench_measure(const char *path, unsigned reps,
 	snprintf(rows[n - 1].detail, sizeof rows[0].detail,
 		 "max/min ns/event of the %u replays against system", reps);
 	n += noise_rows(&noise, rows + n);
+	n += latency_rows(who, path, reps, serialized, fences, latency, rows + n);
 
 	*count = n;
 	return 0;
@@ -268,16 +366,18 @@ int cmd_selfbench(int argc, char **argv)
 		{"reps", required_argument, NULL, 'n'},
 		{"output", required_argument, NULL, 'o'},
 		{"touch", required_argument, NULL, 't'},
+		{"strategy", required_argument, NULL, 'a'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	const char *trace = NULL, *out = NULL, *touch = "pages";
+	const char *trace = NULL, *out = NULL, *touch = "pages", *spec = "system";
 	uint64_t reps = 7;
 	char default_out[128];
 	int c;
-	while ((c = getopt_long(argc, argv, "w:n:o:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "w:n:o:a:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'w': trace = optarg; break;
+		case 'a': spec = optarg; break;
 		case 'o': out = optarg; break;
 		case 't': touch = optarg; break;
 		case 'n':
@@ -303,17 +403,31 @@ int cmd_selfbench(int argc, char **argv)
 		out = default_out;
 	}
 
-	struct selfbench_row rows[20];
+	static struct strategy strategy;
+	struct diag d;
+	char why[256];
+	if (strategy_resolve(spec, &strategy, &d)) {
+		diag_print(&d);
+		return EXIT_BAD_INPUT;
+	}
+	if (strategy_available(&strategy, why, sizeof why)) {
+		error_msg("strategy '%s' cannot run here: %s", spec, why);
+		return EXIT_BAD_INPUT;
+	}
+	struct subject who = {spec, strategy.ops->preload ? strategy.ops->preload(&strategy.cfg)
+							  : NULL};
+
+	struct selfbench_row rows[28];
 	size_t n = 0;
 	char copy[64];
 	if (explicit_copy(trace, copy, sizeof copy))
 		return EXIT_BAD_INPUT;
-	int rc = selfbench_measure(copy, (unsigned)reps, touch, rows, &n);
+	int rc = selfbench_measure(copy, (unsigned)reps, touch, &who, rows, &n);
 	unlink(copy);
 	if (rc)
 		return rc;
 
-	printf("allocscope selfbench on %s\n", trace);
+	printf("allocscope selfbench on %s (latency rows: %s)\n", trace, spec);
 	for (size_t i = 0; i < n; i++)
 		printf("  %-28s %14.3f %-9s %s\n", rows[i].metric, rows[i].value, rows[i].unit,
 		       rows[i].detail);

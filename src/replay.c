@@ -11,6 +11,7 @@
 
 #include "block_set.h"
 #include "replay_step.h"
+#include "timer.h"
 
 static const char *const touch_names[] = {"none", "first", "pages", "all"};
 
@@ -74,6 +75,31 @@ void replay_throughput(struct replay *r)
 	for (; e < end; e++) {
 		uint64_t size = e->size * local.size_scale;
 		void *p = replay_call(&local, e, size);
+		if (e->op != TRACE_FREE)
+			touch_block(local.touch, p, size);
+	}
+	r->oom = local.oom;
+}
+
+void replay_serialized(struct replay *r, int calls)
+{
+	struct allocator_ops ops = *r->ops;
+	struct replay local = *r;
+	local.ops = &ops;
+	const struct trace_event *e = local.trace->events, *end = e + local.trace->n_events;
+	if (!calls) {
+		for (; e < end; e++) {
+			timer_fence();
+			__asm__ volatile("" : : "r"(e) : "memory");
+			timer_fence();
+		}
+		return;
+	}
+	for (; e < end; e++) {
+		uint64_t size = e->size * local.size_scale;
+		timer_fence();
+		void *p = replay_call(&local, e, size);
+		timer_fence();
 		if (e->op != TRACE_FREE)
 			touch_block(local.touch, p, size);
 	}

@@ -42,6 +42,14 @@ void replay_throughput(struct replay *r);
  * strategy interface: what selfbench compares replay_throughput with. */
 void replay_throughput_raw(struct replay *r);
 
+/* The throughput pass with a fence before and after every call, as the
+ * latency timer places them, and no clock read: each call waits for the one
+ * before it to finish. Selfbench sets the latency pass's mean beside it to
+ * tell the timer's subtraction from the cost of timing calls one at a
+ * time. With calls == 0 only the fences run, once per event, and the
+ * loop's time is theirs. */
+void replay_serialized(struct replay *r, int calls);
+
 struct memory_result {
 	uint64_t peak_live_bytes;          /* requested sizes, unscaled */
 	uint64_t peak_heap_bytes;          /* footprint / size_scale */

@@ -99,4 +99,15 @@ static inline __attribute__((always_inline)) uint64_t timer_stop(enum timer_kind
 	return kind == TIMER_TSC ? timer_tsc_read() : timer_clock_read();
 }
 
+/* The fence the timer places on each side of a call, alone: what the
+ * serialised replay (replay_serialized) waits with instead of timing. */
+static inline __attribute__((always_inline)) void timer_fence(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__ volatile("lfence" : : : "memory");
+#else
+	__asm__ volatile("" : : : "memory");
+#endif
+}
+
 #endif

@@ -5,7 +5,8 @@
 # percentiles, one cache row per (workload, strategy) from hardware counters
 # or callgrind (forced here too), the --cache-events bound, empty fields only
 # where documented, meta.yaml's record, the options, latency-check.sh, and
-# selfbench's CSV (every figure present and positive; its bad usage).
+# selfbench's CSV (every figure present and positive, -a naming the strategy
+# of the latency rows; its bad usage).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -125,7 +126,9 @@ selfbench_metrics="timer_cost_ns timer_check_short_ratio timer_check_medium_rati
 timer_check_long_ratio load_yaml_events_per_s libyaml_alone_events_per_s
 load_yaml_vs_libyaml_ratio load_cache_events_per_s raw_loop_ns_per_event
 replay_system_ns_per_event replay_overhead_ratio replay_system_spread
-machine_compute_spread machine_memory_spread"
+machine_compute_spread machine_memory_spread latency_mean_ns untimed_ns_per_event
+serialized_ns_per_event fences_alone_ns_per_event serialized_vs_untimed_ratio
+latency_vs_untimed_ratio latency_vs_serialized_ratio"
 if [ "$sanitize" = 1 ]; then
 	skip "selfbench (its raw loop calls glibc directly; timings under ASan mean nothing)"
 else
@@ -140,7 +143,12 @@ else
 	check "selfbench writes every figure, each positive${missing:+ (missing:$missing)}" \
 		test -z "$missing"
 	check "selfbench prints what it wrote" grep -q "written: sb.csv" sb.out
+	"$ALLOCSCOPE" selfbench -w mixed.yaml -a first-fit -n 1 -o sb-ff.csv >sb-ff.out 2>&1
+	check "selfbench -a: the latency rows name the strategy" \
+		grep -q '^latency_mean_ns,.*against first-fit' sb-ff.csv
 fi
+expect_exit 2 "selfbench -a with an unknown strategy is refused" \
+	"$ALLOCSCOPE" selfbench -w mixed.yaml -a no-such-strategy
 expect_exit 2 "selfbench without -w is refused" "$ALLOCSCOPE" selfbench -o sb2.csv
 expect_exit 2 "selfbench -n 0 is refused" "$ALLOCSCOPE" selfbench -w mixed.yaml -n 0
 finish
