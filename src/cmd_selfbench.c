@@ -15,6 +15,7 @@
 #include "fileio.h"
 #include "machine_noise.h"
 #include "runner.h"
+#include "sorted.h"
 #include "strategy.h"
 #include "timer_check.h"
 #include "trace.h"
@@ -46,18 +47,6 @@ static double now_s(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, unsigned n)
-{
-	qsort(v, n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* Best of several loads: the figure of the loader, not of the machine's
@@ -281,8 +270,8 @@ static size_t latency_rows(const struct subject *who, const char *path, unsigned
 	for (unsigned i = 0; i < reps; i++)
 		if (replay_ns(who, path, "throughput", "none", &throughput[i]))
 			return 0;
-	double thr = median(throughput, reps), ser = median(serialized, reps);
-	double fen = median(fences, reps), lat = median(latency, reps);
+	double thr = sorted_median(throughput, reps), ser = sorted_median(serialized, reps);
+	double fen = sorted_median(fences, reps), lat = sorted_median(latency, reps);
 	size_t n = 0;
 	rows[n++] = (struct selfbench_row){"latency_mean_ns", lat, "ns", ""};
 	rows[n++] = (struct selfbench_row){"untimed_ns_per_event", thr, "ns", ""};
@@ -340,14 +329,14 @@ static int selfbench_measure(const char *path, unsigned reps, const char *touch,
 		machine_noise_round(&noise);
 	}
 	machine_noise_stop(&noise);
-	double raw_med = median(raw, reps), harness_med = median(harness, reps);
+	double raw_med = sorted_median(raw, reps), harness_med = sorted_median(harness, reps);
 	rows[n++] = (struct selfbench_row){"raw_loop_ns_per_event", raw_med, "ns", ""};
 	rows[n++] = (struct selfbench_row){"replay_system_ns_per_event", harness_med, "ns", ""};
 	rows[n++] = (struct selfbench_row){"replay_overhead_ratio", harness_med / raw_med, "ratio", ""};
 	for (size_t i = n - 3; i < n; i++)
 		snprintf(rows[i].detail, sizeof rows[0].detail,
 			 "median of %u alternating fresh processes, touch=%s", reps, touch);
-	/* median() sorted the samples. */
+	/* sorted_median() sorted the samples. */
 	rows[n++] = (struct selfbench_row){"replay_system_spread",
 		harness[reps - 1] / harness[0], "ratio", ""};
 	snprintf(rows[n - 1].detail, sizeof rows[0].detail,

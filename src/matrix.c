@@ -21,6 +21,7 @@
 #include "meta.h"
 #include "results.h"
 #include "runner.h"
+#include "sorted.h"
 #include "strategy.h"
 #include "summary.h"
 #include "timeline.h"
@@ -196,12 +197,6 @@ static void progress_show(struct progress *p, const char *strategy, const char *
 
 /* ---- rows -------------------------------------------------------------- */
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 static void fmt_u64(char *buf, size_t len, const struct runner_result *res, const char *key)
 {
 	uint64_t v;
@@ -250,9 +245,7 @@ static int throughput_row(struct csv_table *csv, const struct meta_workload *w,
 	snprintf(reps, sizeof reps, "%u", ok_reps);
 	snprintf(events, sizeof events, "%llu", (unsigned long long)w->events);
 	if (ok_reps) {
-		qsort(ns_per_op, ok_reps, sizeof *ns_per_op, cmp_double);
-		double median = ok_reps % 2 ? ns_per_op[ok_reps / 2]
-			: (ns_per_op[ok_reps / 2 - 1] + ns_per_op[ok_reps / 2]) / 2;
+		double median = sorted_median(ns_per_op, ok_reps);
 		cell->ns_median = median;
 		cell->ns_min = ns_per_op[0];
 		cell->ns_max = ns_per_op[ok_reps - 1];

@@ -8,6 +8,8 @@
 #include <cpuid.h>
 #endif
 
+#include "sorted.h"
+
 #define CALIBRATION_ROUNDS 5
 #define CALIBRATION_NS 2000000u  /* per round: 2 ms of TSC against the clock */
 #define COST_WARMUP 1000
@@ -30,18 +32,6 @@ int timer_tsc_invariant(void)
 const char *timer_kind_name(enum timer_kind kind)
 {
 	return kind == TIMER_TSC ? "tsc" : "clock";
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return (x > y) - (x < y);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
 }
 
 /* A TSC reading and the clock at the same moment: the midpoint of the clock
@@ -70,8 +60,7 @@ static double tsc_calibrate(void)
 		tsc_pair(&t1, &c1);
 		ratio[i] = (double)(t1 - t0) / (c1 - c0);
 	}
-	qsort(ratio, CALIBRATION_ROUNDS, sizeof *ratio, cmp_double);
-	return ratio[CALIBRATION_ROUNDS / 2];
+	return sorted_median(ratio, CALIBRATION_ROUNDS);
 }
 
 /* Empty timings, taken with the same inline reads as the pass: their mean
@@ -87,7 +76,7 @@ static inline __attribute__((always_inline)) void timer_cost(struct timer *t, en
 		uint64_t start = timer_start(kind);
 		sample[i] = timer_stop(kind) - start;
 	}
-	qsort(sample, COST_SAMPLES, sizeof *sample, cmp_u64);
+	sorted_u64(sample, COST_SAMPLES);
 	const int kept = COST_SAMPLES - COST_SAMPLES / 100;
 	uint64_t sum = 0;
 	for (int i = 0; i < kept; i++)

@@ -1,7 +1,7 @@
 /* timer_check.c - the reference call behind timer_check.h. */
 #include "timer_check.h"
 
-#include <stdlib.h>
+#include "sorted.h"
 
 #define TIMER_CHECK_MAX_ROUNDS 31
 
@@ -39,12 +39,6 @@ timed_round(const struct timer *t, enum timer_kind kind, unsigned steps, unsigne
 	return (double)sum / calls / t->ticks_per_ns;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 void timer_check(const struct timer *t, unsigned steps, unsigned calls, unsigned rounds,
 		 struct timer_check *out)
 {
@@ -59,11 +53,9 @@ void timer_check(const struct timer *t, unsigned steps, unsigned calls, unsigned
 		timed[r] = t->kind == TIMER_TSC ? timed_round(t, TIMER_TSC, steps, calls, &x)
 						: timed_round(t, TIMER_CLOCK, steps, calls, &x);
 	}
-	qsort(untimed, rounds, sizeof *untimed, cmp_double);
-	qsort(timed, rounds, sizeof *timed, cmp_double);
 	out->steps = steps;
-	out->untimed_ns = untimed[rounds / 2];
-	out->timed_ns = timed[rounds / 2];
+	out->untimed_ns = sorted_median(untimed, rounds);
+	out->timed_ns = sorted_median(timed, rounds);
 	/* Consumed, so the chain is not dead code. */
 	__asm__ volatile("" : : "r"(x));
 }

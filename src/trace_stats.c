@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sorted.h"
+
 #define SLOT_DEAD UINT64_MAX /* birth of a slot with no live block */
 
 /* Per-slot state of the pass: when the live block was born and its size. */
@@ -18,12 +20,6 @@ struct slot_table {
 unsigned trace_stats_bucket(uint64_t size)
 {
 	return size ? 64u - (unsigned)__builtin_clzll(size) : 0u;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return (x > y) - (x < y);
 }
 
 /* Nearest rank: the smallest value with at least p_permille/1000 of the
@@ -39,7 +35,7 @@ static void lifetimes_summarise(uint64_t *life, uint64_t n, struct trace_lifetim
 	out->n_freed = n;
 	if (!n)
 		return;
-	qsort(life, n, sizeof *life, cmp_u64);
+	sorted_u64(life, n);
 	out->median = rank_value(life, n, 500);
 	out->p90 = rank_value(life, n, 900);
 	out->p99 = rank_value(life, n, 990);
