@@ -25,6 +25,16 @@ expect_exit() {
 	if [ "$rc" -eq "$want" ]; then ok "$name"; else fail "$name (exit $rc, want $want)"; fi
 }
 
+# enter_scratch: makes $ALLOCSCOPE an absolute path, then moves into a
+# fresh directory, $work, removed when the script exits, so that a test's
+# files and results never land in the checkout.
+enter_scratch() {
+	ALLOCSCOPE=$(cd "$(dirname "$ALLOCSCOPE")" && pwd)/$(basename "$ALLOCSCOPE")
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' EXIT
+	cd "$work" || exit 1
+}
+
 # write_hand_trace FILE: SPEC §4's example, hand-worked: peak live 228
 # bytes after event 3 (24 + 80 + 100, then block 1 grows to 48).
 write_hand_trace() {

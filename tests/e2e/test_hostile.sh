@@ -8,12 +8,9 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 root=$(cd "$here/../.." && pwd)
-ALLOCSCOPE=$(cd "$(dirname "$ALLOCSCOPE")" && pwd)/$(basename "$ALLOCSCOPE")
 plugins=$root/$BUILD/tests/plugins
 sanitize=${ALLOCSCOPE_SANITIZE:-0}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work" || exit 1
+enter_scratch
 
 for p in segv overlap misaligned null leak hang abort create_segv bad_abi bad_nosym; do
 	if [ ! -f "$plugins/$p.so" ]; then

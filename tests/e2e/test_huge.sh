@@ -8,10 +8,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-ALLOCSCOPE=$(cd "$(dirname "$ALLOCSCOPE")" && pwd)/$(basename "$ALLOCSCOPE")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work" || exit 1
+enter_scratch
 
 spec() { # $1 = file, $2 = repeat, $3 = the phases line
 	printf 'allocscope: 1\nname: huge\ngenerate:\n  repeat: %s\n  phases: %s\n' "$2" "$3" > "$1"

@@ -7,12 +7,9 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 root=$(cd "$here/../.." && pwd)
-ALLOCSCOPE=$(cd "$(dirname "$ALLOCSCOPE")" && pwd)/$(basename "$ALLOCSCOPE")
 data=${ALLOCSCOPE_SHARED_DATA:-$root/../shared/data}
 frag=$root/tests/data/import
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work" || exit 1
+enter_scratch
 
 events_of() { grep -c '^- \[' "$1"; }
 ops_of() { grep -c "^- \[$2," "$1"; }
