@@ -22,7 +22,7 @@
 
 static const char selfbench_usage[] =
 	"usage: allocscope selfbench -w TRACE [-a STRATEGY] [-n REPS] [-o FILE.csv]\n"
-	"                            [--touch MODE]\n"
+	"                            [--touch MODE] [--latency-only]\n"
 	"\n"
 	"Measures the harness: the latency pass's timer (its cost, and a reference\n"
 	"call timed and untimed, which shows whether subtracting the cost is right),\n"
@@ -33,7 +33,8 @@ static const char selfbench_usage[] =
 	"making the same calls with the same touching (REPS alternating pairs of\n"
 	"fresh processes, default 7; ratio of the medians), and the rate of loading\n"
 	"the trace from YAML and from its binary cache. Writes FILE.csv (default\n"
-	"results/selfbench-YYYYMMDD-HHMMSS.csv).\n";
+	"results/selfbench-YYYYMMDD-HHMMSS.csv). --latency-only takes the latency\n"
+	"rows alone (what scripts/latency-subtraction.sh runs per strategy).\n";
 
 struct selfbench_row {
 	const char *metric;
@@ -260,8 +261,12 @@ static size_t noise_rows(const struct machine_noise *m, struct selfbench_row *ro
  * each call with the timer's fences but reads no clock. The serialised
  * loop over the untimed one is what waiting for each call costs the calls
  * (their overlap in the CPU); the latency mean should come near the
- * serialised figure, less some of the fences' own time (measured alone, in
- * a loop of nothing else, where none of it hides behind a call). */
+ * serialised figure less the fences' own time (measured alone, in a loop of
+ * nothing else): both then hold the calls as the fences leave them, and
+ * differ only by the clock reads and their subtraction, so their ratio is 1
+ * when the subtraction is right. (The serialised loop also keeps the loop's
+ * own bookkeeping, which the timings leave out: the ratio sits a little
+ * below 1 for the shortest calls.) */
 static size_t latency_rows(const struct subject *who, const char *path, unsigned reps,
 			   double *serialized, double *fences, double *latency,
 			   struct selfbench_row *rows)
@@ -286,7 +291,38 @@ static size_t latency_rows(const struct subject *who, const char *path, unsigned
 		"latency mean over untimed ns/event"};
 	rows[n++] = (struct selfbench_row){"latency_vs_serialized_ratio", lat / ser, "ratio",
 		"latency mean over serialised ns/event"};
+	/* With ten-odd events the fences can read longer than the calls. */
+	if (ser > fen)
+		rows[n++] = (struct selfbench_row){"latency_vs_serialized_calls_ratio",
+			lat / (ser - fen), "ratio",
+			"latency mean over the serialised loop less the fences alone: 1 when the "
+			"timer's subtraction is right"};
 	return n;
+}
+
+/* One round of the passes latency_rows sets against the untimed loop, each
+ * in a fresh process. */
+static int latency_round(const struct subject *who, const char *path, double *serialized,
+			 double *fences, double *latency)
+{
+	return replay_ns(who, path, "serialized", "none", serialized) ||
+	       replay_ns(who, path, "fences", "none", fences) ||
+	       latency_mean_ns(who, path, "none", latency) ? -1 : 0;
+}
+
+/* The latency rows alone (--latency-only). */
+static int latency_measure(const char *path, unsigned reps, const struct subject *who,
+			   struct selfbench_row *rows, size_t *count)
+{
+	double serialized[64], fences[64], latency[64];
+	for (unsigned i = 0; i < reps; i++)
+		if (latency_round(who, path, &serialized[i], &fences[i], &latency[i]))
+			return EXIT_RUN_FAILED;
+	size_t n = latency_rows(who, path, reps, serialized, fences, latency, rows);
+	if (!n)
+		return EXIT_RUN_FAILED;
+	*count = n;
+	return 0;
 }
 
 /* Takes every figure on `path`, an explicit-events trace. */
@@ -320,9 +356,7 @@ static int selfbench_measure(const char *path, unsigned reps, const char *touch,
 	for (unsigned i = 0; i < reps; i++) {
 		if (replay_ns(&system_subject, path, "raw", touch, &raw[i]) ||
 		    replay_ns(&system_subject, path, "throughput", touch, &harness[i]) ||
-		    replay_ns(who, path, "serialized", "none", &serialized[i]) ||
-		    replay_ns(who, path, "fences", "none", &fences[i]) ||
-		    latency_mean_ns(who, path, "none", &latency[i])) {
+		    latency_round(who, path, &serialized[i], &fences[i], &latency[i])) {
 			machine_noise_stop(&noise);
 			return EXIT_RUN_FAILED;
 		}
@@ -356,19 +390,21 @@ int cmd_selfbench(int argc, char **argv)
 		{"output", required_argument, NULL, 'o'},
 		{"touch", required_argument, NULL, 't'},
 		{"strategy", required_argument, NULL, 'a'},
+		{"latency-only", no_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	const char *trace = NULL, *out = NULL, *touch = "pages", *spec = "system";
 	uint64_t reps = 7;
 	char default_out[128];
-	int c;
+	int c, latency_only = 0;
 	while ((c = getopt_long(argc, argv, "w:n:o:a:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'w': trace = optarg; break;
 		case 'a': spec = optarg; break;
 		case 'o': out = optarg; break;
 		case 't': touch = optarg; break;
+		case 'L': latency_only = 1; break;
 		case 'n':
 			if (cli_parse_u64("-n", optarg, 1, 63, &reps))
 				return EXIT_BAD_INPUT;
@@ -411,14 +447,15 @@ int cmd_selfbench(int argc, char **argv)
 	char copy[64];
 	if (explicit_copy(trace, copy, sizeof copy))
 		return EXIT_BAD_INPUT;
-	int rc = selfbench_measure(copy, (unsigned)reps, touch, &who, rows, &n);
+	int rc = latency_only ? latency_measure(copy, (unsigned)reps, &who, rows, &n)
+			      : selfbench_measure(copy, (unsigned)reps, touch, &who, rows, &n);
 	unlink(copy);
 	if (rc)
 		return rc;
 
 	printf("allocscope selfbench on %s (latency rows: %s)\n", trace, spec);
 	for (size_t i = 0; i < n; i++)
-		printf("  %-28s %14.3f %-9s %s\n", rows[i].metric, rows[i].value, rows[i].unit,
+		printf("  %-34s %14.3f %-9s %s\n", rows[i].metric, rows[i].value, rows[i].unit,
 		       rows[i].detail);
 	if (write_csv(out, rows, n)) {
 		error_msg("cannot write '%s'", out);

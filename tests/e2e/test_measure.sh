@@ -6,15 +6,13 @@
 # or callgrind (forced here too), the --cache-events bound, empty fields only
 # where documented, meta.yaml's record, the options, latency-check.sh, and
 # selfbench's CSV (every figure present and positive, -a naming the strategy
-# of the latency rows; its bad usage).
+# of the latency rows, --latency-only; its bad usage) and
+# latency-subtraction.sh.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-ALLOCSCOPE=$(cd "$(dirname "$ALLOCSCOPE")" && pwd)/$(basename "$ALLOCSCOPE")
 repo=$(cd "$here/../.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work" || exit 1
+enter_scratch
 export TMPDIR="$work"
 
 write_hand_trace hand.yaml
@@ -128,7 +126,7 @@ load_yaml_vs_libyaml_ratio load_cache_events_per_s raw_loop_ns_per_event
 replay_system_ns_per_event replay_overhead_ratio replay_system_spread
 machine_compute_spread machine_memory_spread latency_mean_ns untimed_ns_per_event
 serialized_ns_per_event fences_alone_ns_per_event serialized_vs_untimed_ratio
-latency_vs_untimed_ratio latency_vs_serialized_ratio"
+latency_vs_untimed_ratio latency_vs_serialized_ratio latency_vs_serialized_calls_ratio"
 if [ "$sanitize" = 1 ]; then
 	skip "selfbench (its raw loop calls glibc directly; timings under ASan mean nothing)"
 else
@@ -146,7 +144,22 @@ else
 	"$ALLOCSCOPE" selfbench -w mixed.yaml -a first-fit -n 1 -o sb-ff.csv >sb-ff.out 2>&1
 	check "selfbench -a: the latency rows name the strategy" \
 		grep -q '^latency_mean_ns,.*against first-fit' sb-ff.csv
+	"$ALLOCSCOPE" selfbench --latency-only -w mixed.yaml -a system -n 1 -o sb-lat.csv >/dev/null 2>&1
+	check "selfbench --latency-only exits 0" test $? -eq 0
+	check "selfbench --latency-only writes the latency rows and no other" test \
+		"$(cut -d, -f1 sb-lat.csv | tr '\n' ' ')" = "metric latency_mean_ns untimed_ns_per_event \
+serialized_ns_per_event fences_alone_ns_per_event serialized_vs_untimed_ratio \
+latency_vs_untimed_ratio latency_vs_serialized_ratio latency_vs_serialized_calls_ratio "
+	ALLOCSCOPE=$ALLOCSCOPE "$repo/scripts/latency-subtraction.sh" -n 1 -a system,first-fit \
+		"$work/mixed.yaml" >subtraction.out 2>&1
+	rc=$?
+	check "latency-subtraction.sh runs (exit $rc: 0 within tolerance, 1 outside)" test $rc -le 1
+	check "latency-subtraction.sh: a row per strategy, each with its two ratios" test \
+		"$(awk '$1 == "mixed" && NF >= 8 { n++ } END { print n + 0 }' subtraction.out)" = 2
+	check "latency-subtraction.sh: the summary line" \
+		grep -q '^[0-9]* of 2 rows within 25% of the serialised calls; 0 failed$' subtraction.out
 fi
+expect_exit 2 "latency-subtraction.sh: bad usage" "$repo/scripts/latency-subtraction.sh" -x
 expect_exit 2 "selfbench -a with an unknown strategy is refused" \
 	"$ALLOCSCOPE" selfbench -w mixed.yaml -a no-such-strategy
 expect_exit 2 "selfbench without -w is refused" "$ALLOCSCOPE" selfbench -o sb2.csv

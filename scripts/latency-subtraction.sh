@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# latency-subtraction.sh - is the latency pass's timer subtraction right, on
+# every (workload, strategy)? Runs `allocscope selfbench --latency-only` for
+# each pair (touch=none, REPS fresh processes of each loop) and sets the
+# latency mean beside the serialised loop less the fences alone: the same
+# calls, waited for with the same fences, but no clock read and nothing
+# subtracted. Their ratio is 1 when the subtraction is right; the ratio to the
+# untimed loop (what latency-check.sh compares) is printed beside it.
+# Prints a table; exits 0 when every ratio lies within 1 +- TOLERANCE
+# (default 0.25), 1 when some do not, 2 on bad usage.
+# usage: scripts/latency-subtraction.sh [-n REPS] [-t TOLERANCE] [-a STRAT,..] [TRACE..]
+#   default: every available strategy on workloads/*.yaml and workloads/captured/*.yaml
+set -uo pipefail
+cd "$(dirname "$0")/.."
+allocscope=${ALLOCSCOPE:-build/allocscope}
+reps=3 tolerance=0.25 strategies=
+usage() { echo "usage: scripts/latency-subtraction.sh [-n REPS] [-t TOLERANCE] [-a STRAT,..] [TRACE..]" >&2; exit 2; }
+while getopts n:t:a: opt; do
+	case $opt in
+	n) reps=$OPTARG ;;
+	t) tolerance=$OPTARG ;;
+	a) strategies=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ -x "$allocscope" ] || { echo "latency-subtraction: error: '$allocscope' not built (make)" >&2; exit 2; }
+if [ -z "$strategies" ]; then
+	strategies=$("$allocscope" list | awk '$2 == "available" { printf "%s%s", sep, $1; sep = "," }')
+fi
+if [ $# -eq 0 ]; then
+	set -- workloads/*.yaml
+	[ -d workloads/captured ] && set -- "$@" workloads/captured/*.yaml
+fi
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+printf '%-14s %-12s %9s %9s %9s %9s %9s %11s\n' workload strategy untimed serial fences latency lat/untim lat/calls
+within=0 rows=0 failed=0
+for trace in "$@"; do
+	name=$(basename "$trace" .yaml)
+	for strategy in ${strategies//,/ }; do
+		csv=$out/$name-$strategy.csv
+		if ! "$allocscope" selfbench --latency-only -w "$trace" -a "$strategy" -n "$reps" \
+			-o "$csv" >/dev/null 2>"$out/err"; then
+			printf '%-14s %-12s  selfbench failed: %s\n' "$name" "$strategy" "$(tail -1 "$out/err")"
+			failed=$((failed + 1))
+			continue
+		fi
+		line=$(awk -F, -v tol="$tolerance" '
+			NR > 1 { v[$1] = $2 }
+			END {
+				calls = v["latency_vs_serialized_calls_ratio"]
+				off = calls == "" || calls < 1 - tol || calls > 1 + tol
+				printf "%9.1f %9.1f %9.1f %9.1f %9.3f %11s%s\n", v["untimed_ns_per_event"],
+					v["serialized_ns_per_event"], v["fences_alone_ns_per_event"],
+					v["latency_mean_ns"], v["latency_vs_untimed_ratio"],
+					calls == "" ? "-" : sprintf("%.3f", calls), off ? "  OUTSIDE" : ""
+			}' "$csv")
+		printf '%-14s %-12s %s\n' "$name" "$strategy" "$line"
+		rows=$((rows + 1))
+		case $line in *OUTSIDE) ;; *) within=$((within + 1)) ;; esac
+	done
+done
+pct=$(awk -v t="$tolerance" 'BEGIN { printf "%.0f", t * 100 }')
+echo "$within of $rows rows within $pct% of the serialised calls; $failed failed"
+[ "$within" -eq "$rows" ] && [ "$failed" -eq 0 ]
