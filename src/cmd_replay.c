@@ -313,7 +313,7 @@ int cmd_replay(int argc, char **argv)
 	 * 1.5-3.5x the same calls in the serialised loop.) */
 	struct timer timer;
 	struct latency_set *latency_set = NULL;
-	if (!strcmp(a.pass, "latency")) {
+	if (a.pass && !strcmp(a.pass, "latency")) {
 		latency_set = latency_set_map();
 		if (!latency_set)
 			return setup_failed("cannot map the latency histograms: %s", strerror(errno));
