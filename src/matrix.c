@@ -4,7 +4,7 @@
  * strategies (so slow drift of a shared machine spreads over all of them),
  * then one latency pass and one cache pass per strategy (hardware counters,
  * or callgrind on the first --cache-events events), each in a fresh process,
- * rows written as soon as they are known. */
+ * rows (csv_rows.c) written as soon as they are known. */
 #include "matrix.h"
 
 #include <signal.h>
@@ -17,11 +17,10 @@
 #include "cache_sim.h"
 #include "cli.h"
 #include "counters.h"
-#include "latency.h"
+#include "csv_rows.h"
 #include "meta.h"
 #include "results.h"
 #include "runner.h"
-#include "sorted.h"
 #include "strategy.h"
 #include "summary.h"
 #include "timeline.h"
@@ -29,19 +28,6 @@
 
 /* Copies into a char array, cutting what does not fit. */
 #define COPY_STATUS(dst, src) snprintf((dst), sizeof(dst), "%.*s", (int)sizeof(dst) - 1, (src))
-
-
-static const char throughput_header[] =
-	"workload,strategy,params,reps,events,ns_per_op_median,ns_per_op_min,"
-	"ns_per_op_max,mops_per_sec,status";
-static const char fragmentation_header[] =
-	"workload,strategy,peak_live_bytes,peak_heap_bytes,heap_at_peak_live_bytes,"
-	"live_at_peak_heap_bytes,frag_peaks,internal_frag_bytes,utilization,"
-	"max_rss_bytes,status";
-static const char latency_header[] =
-	"workload,strategy,op,count,mean_ns,p50_ns,p90_ns,p99_ns,p999_ns,p9999_ns,max_ns";
-static const char cache_header[] =
-	"workload,strategy,source,events,instructions,cycles,l1d_misses,llc_misses,dtlb_misses";
 
 static volatile sig_atomic_t interrupted;
 
@@ -195,124 +181,6 @@ static void progress_show(struct progress *p, const char *strategy, const char *
 	fflush(stderr);
 }
 
-/* ---- rows -------------------------------------------------------------- */
-
-static void fmt_u64(char *buf, size_t len, const struct runner_result *res, const char *key)
-{
-	uint64_t v;
-	if (runner_get_u64(res, key, &v) == 0)
-		snprintf(buf, len, "%llu", (unsigned long long)v);
-	else
-		buf[0] = '\0';
-}
-
-static int fragmentation_row(struct csv_table *csv, const struct meta_workload *w,
-			     const struct strategy *s, const struct runner_result *res,
-			     struct summary_cell *cell, struct diag *d)
-{
-	char row[2048] = "", f[6][32], frag[32] = "", util[32] = "";
-	static const char *const keys[] = {"peak_live_bytes", "peak_heap_bytes",
-		"heap_at_peak_live_bytes", "live_at_peak_heap_bytes", "internal_frag_bytes",
-		"max_rss_bytes"};
-	for (int i = 0; i < 6; i++)
-		fmt_u64(f[i], sizeof f[i], res, keys[i]);
-	uint64_t live = 0, heap = 0;
-	if (!res->crashed && !runner_get_u64(res, "peak_live_bytes", &live) &&
-	    !runner_get_u64(res, "peak_heap_bytes", &heap) && live && heap) {
-		cell->frag_peaks = (double)heap / (double)live - 1.0;
-		cell->has_frag = 1;
-		snprintf(frag, sizeof frag, "%.6f", cell->frag_peaks);
-		snprintf(util, sizeof util, "%.6f", (double)live / (double)heap);
-	}
-	csv_append(row, sizeof row, w->name);
-	csv_append(row, sizeof row, s->spec);
-	for (int i = 0; i < 4; i++)
-		csv_append(row, sizeof row, f[i]);
-	csv_append(row, sizeof row, frag);
-	csv_append(row, sizeof row, f[4]);
-	csv_append(row, sizeof row, util);
-	csv_append(row, sizeof row, f[5]);
-	csv_append(row, sizeof row, res->status);
-	return csv_table_add(csv, row, d);
-}
-
-static int throughput_row(struct csv_table *csv, const struct meta_workload *w,
-			  const struct strategy *s, double *ns_per_op, unsigned ok_reps,
-			  const char *status, struct summary_cell *cell, struct diag *d)
-{
-	char row[2048] = "", reps[16], events[32], med[32] = "", lo[32] = "", hi[32] = "",
-	     mops[32] = "";
-	snprintf(reps, sizeof reps, "%u", ok_reps);
-	snprintf(events, sizeof events, "%llu", (unsigned long long)w->events);
-	if (ok_reps) {
-		double median = sorted_median(ns_per_op, ok_reps);
-		cell->ns_median = median;
-		cell->ns_min = ns_per_op[0];
-		cell->ns_max = ns_per_op[ok_reps - 1];
-		cell->has_ns = 1;
-		snprintf(med, sizeof med, "%.3f", median);
-		snprintf(lo, sizeof lo, "%.3f", ns_per_op[0]);
-		snprintf(hi, sizeof hi, "%.3f", ns_per_op[ok_reps - 1]);
-		snprintf(mops, sizeof mops, "%.3f", median > 0 ? 1000.0 / median : 0.0);
-	}
-	csv_append(row, sizeof row, w->name);
-	csv_append(row, sizeof row, s->spec);
-	csv_append(row, sizeof row, s->params);
-	csv_append(row, sizeof row, reps);
-	csv_append(row, sizeof row, events);
-	csv_append(row, sizeof row, med);
-	csv_append(row, sizeof row, lo);
-	csv_append(row, sizeof row, hi);
-	csv_append(row, sizeof row, mops);
-	csv_append(row, sizeof row, status);
-	return csv_table_add(csv, row, d);
-}
-
-/* The child's `latency_OP count mean p50 p90 p99 p99.9 p99.99 max` lines,
- * one row per call kind the trace has, the numbers copied as reported. */
-static int latency_rows(struct csv_table *csv, const struct meta_workload *w,
-			const struct strategy *s, const struct runner_result *res, struct diag *d)
-{
-	for (int op = 0; op < TRACE_OP_COUNT; op++) {
-		char key[32], value[512], row[2048] = "";
-		snprintf(key, sizeof key, "latency_%s", latency_op_name((enum trace_op)op));
-		if (runner_get(res, key, value, sizeof value))
-			continue;
-		csv_append(row, sizeof row, w->name);
-		csv_append(row, sizeof row, s->spec);
-		csv_append(row, sizeof row, latency_op_name((enum trace_op)op));
-		int fields = 0;
-		for (char *tok = strtok(value, " "); tok; tok = strtok(NULL, " "), fields++)
-			csv_append(row, sizeof row, tok);
-		if (fields != 8)
-			return diag_set(d, NULL, 0, 0, "malformed '%s' line from the replay of '%s'",
-					key, s->spec);
-		if (csv_table_add(csv, row, d))
-			return -1;
-	}
-	return 0;
-}
-
-/* Figures absent from `v` stay empty fields: never a silent zero. */
-static int cache_row(struct csv_table *csv, const struct meta_workload *w,
-		     const struct strategy *s, const char *source, uint64_t events,
-		     const struct counter_values *v, struct diag *d)
-{
-	char row[2048] = "", num[32];
-	csv_append(row, sizeof row, w->name);
-	csv_append(row, sizeof row, s->spec);
-	csv_append(row, sizeof row, source);
-	snprintf(num, sizeof num, "%llu", (unsigned long long)events);
-	csv_append(row, sizeof row, num);
-	for (int i = 0; i < COUNTER_COUNT; i++) {
-		num[0] = '\0';
-		if (v->have & (1u << i))
-			snprintf(num, sizeof num, "%llu", (unsigned long long)v->value[i]);
-		csv_append(row, sizeof row, num);
-	}
-	return csv_table_add(csv, row, d);
-}
-
 /* ---- the loop ------------------------------------------------------------ */
 
 /* Where cache.csv's figures come from, chosen once per run. */
@@ -423,8 +291,8 @@ static int memory_job_finish(struct run_state *st, size_t wi, struct strategy_wo
 	}
 	COPY_STATUS(cell->status, mj->res.status);
 	note_status(st, mj->si, mj->res.status, &mj->res);
-	return fragmentation_row(&st->fragmentation, &st->wl[wi], &st->s[mj->si], &mj->res,
-				 cell, d);
+	return csv_row_fragmentation(&st->fragmentation, &st->wl[wi], &st->s[mj->si],
+				     &mj->res, cell, d);
 }
 
 static void memory_passes(struct run_state *st, size_t wi, struct strategy_work *work,
@@ -515,7 +383,7 @@ static int latency_pass(struct run_state *st, size_t wi, size_t si, struct strat
 	if (res.crashed)
 		return 0;
 	note_timer(&st->mm, &res);
-	return latency_rows(&st->latency, w, &st->s[si], &res, d);
+	return csv_rows_latency(&st->latency, w, &st->s[si], &res, d);
 }
 
 /* A cache pass that fails leaves no row (cache.csv has no status column):
@@ -606,7 +474,8 @@ static int cache_finish(struct run_state *st, struct cache_job *cj, struct diag 
 		cache_failed(st, w, s, why);
 		return 0;
 	}
-	return cache_row(&st->cache, w, s, st->cache_mode == CACHE_SIM ? "sim" : "hw", events, &v, d);
+	return csv_row_cache(&st->cache, w, s, st->cache_mode == CACHE_SIM ? "sim" : "hw",
+			     events, &v, d);
 }
 
 /* Simulated passes are not timed and callgrind's figures do not depend on
@@ -663,8 +532,8 @@ static int run_workload(struct run_state *st, size_t wi, struct diag *d)
 		const char *row_status = work[si].skip[0] ? work[si].skip : work[si].status;
 		if (!strcmp(cell->status, "ok"))
 			COPY_STATUS(cell->status, row_status);
-		if (throughput_row(&st->throughput, &st->wl[wi], &st->s[si], work[si].ns_per_op,
-				   work[si].ok_reps, row_status, cell, d))
+		if (csv_row_throughput(&st->throughput, &st->wl[wi], &st->s[si],
+				       work[si].ns_per_op, work[si].ok_reps, row_status, cell, d))
 			err = 1;
 	}
 	free(work);
@@ -673,13 +542,13 @@ static int run_workload(struct run_state *st, size_t wi, struct diag *d)
 
 static int run_all(struct run_state *st, struct diag *d)
 {
-	if (csv_table_init(&st->throughput, &st->rd, "throughput.csv", throughput_header, d) ||
+	if (csv_table_init(&st->throughput, &st->rd, "throughput.csv", csv_throughput_header, d) ||
 	    csv_table_init(&st->fragmentation, &st->rd, "fragmentation.csv",
-			   fragmentation_header, d) ||
+			   csv_fragmentation_header, d) ||
 	    (!st->o->no_latency &&
-	     csv_table_init(&st->latency, &st->rd, "latency.csv", latency_header, d)) ||
+	     csv_table_init(&st->latency, &st->rd, "latency.csv", csv_latency_header, d)) ||
 	    (st->cache_mode != CACHE_OFF &&
-	     csv_table_init(&st->cache, &st->rd, "cache.csv", cache_header, d)))
+	     csv_table_init(&st->cache, &st->rd, "cache.csv", csv_cache_header, d)))
 		return -1;
 	for (size_t wi = 0; wi < st->o->n_workloads && !interrupted; wi++)
 		if (run_workload(st, wi, d))
@@ -763,6 +632,7 @@ int matrix_run(const struct matrix_options *o)
 	meta_write(&st.rd, o, st.wl, st.ms, &st.mm, 0);
 
 	int run_rc = run_all(&st, &d);
+	results_remove_temps(&st.rd);
 	if (st.progress.on)
 		fputs("\r\033[K", stderr);
 	if (run_rc) {

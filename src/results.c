@@ -2,6 +2,7 @@
  * written is ever overwritten, and no reader ever sees half a file. */
 #include "results.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,6 +95,35 @@ void results_mark_interrupted(struct results_dir *rd, const char *why)
 	snprintf(mark, sizeof mark, "%s/%s", rd->path, RESULTS_INCOMPLETE_MARK);
 	snprintf(text, sizeof text, "%s\n", why);
 	write_small_file(mark, text);
+}
+
+/* fileio's temporary names end in ".tmp." and six characters. */
+static int is_temp_name(const char *name)
+{
+	size_t len = strlen(name);
+	return len > 11 && !memcmp(name + len - 11, ".tmp.", 5);
+}
+
+static void remove_temps_in(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	for (struct dirent *e; (e = readdir(d));) {
+		char path[4400];
+		if (is_temp_name(e->d_name) &&
+		    (size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < sizeof path)
+			unlink(path);
+	}
+	closedir(d);
+}
+
+void results_remove_temps(struct results_dir *rd)
+{
+	char timeline[4200];
+	remove_temps_in(rd->path);
+	snprintf(timeline, sizeof timeline, "%s/timeline", rd->path);
+	remove_temps_in(timeline);
 }
 
 static int table_append(struct csv_table *t, const char *text)

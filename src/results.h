@@ -23,6 +23,10 @@ int results_create(struct results_dir *rd, const char *root, const char *label,
 int results_complete(struct results_dir *rd, struct diag *d);
 /* Writes `why` into the marker: the directory stays, latest does not move. */
 void results_mark_interrupted(struct results_dir *rd, const char *why);
+/* Removes the temporary files of writers killed mid-write (a replay process
+ * the run killed while it wrote its timeline). Only once every replay
+ * process has ended: then nothing can still own one. */
+void results_remove_temps(struct results_dir *rd);
 
 /* A CSV file kept whole: every added row rewrites it under a temporary name. */
 struct csv_table {
