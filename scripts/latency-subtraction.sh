@@ -6,8 +6,10 @@
 # calls, waited for with the same fences, but no clock read and nothing
 # subtracted. Their ratio is 1 when the subtraction is right; the ratio to the
 # untimed loop (what latency-check.sh compares) is printed beside it.
-# Prints a table; exits 0 when every ratio lies within 1 +- TOLERANCE
-# (default 0.25), 1 when some do not, 2 on bad usage.
+# Prints a table, then the two ratios by the calls' untimed speed (the
+# table of README's "Latency against throughput"); exits 0 when every ratio
+# lies within 1 +- TOLERANCE (default 0.25), 1 when some do not, 2 on bad
+# usage.
 # usage: scripts/latency-subtraction.sh [-n REPS] [-t TOLERANCE] [-a STRAT,..] [TRACE..]
 #   default: every available strategy on workloads/*.yaml and workloads/captured/*.yaml
 set -uo pipefail
@@ -57,11 +59,45 @@ for trace in "$@"; do
 					v["latency_mean_ns"], v["latency_vs_untimed_ratio"],
 					calls == "" ? "-" : sprintf("%.3f", calls), off ? "  OUTSIDE" : ""
 			}' "$csv")
-		printf '%-14s %-12s %s\n' "$name" "$strategy" "$line"
+		printf '%-14s %-12s %s\n' "$name" "$strategy" "$line" | tee -a "$out/rows"
 		rows=$((rows + 1))
 		case $line in *OUTSIDE) ;; *) within=$((within + 1)) ;; esac
 	done
 done
+# By the calls' untimed speed: the shorter the call, the more of it the
+# waiting takes away, so the two ratios part there.
+[ -s "$out/rows" ] && awk -v tol="$tolerance" '
+function band(ns, workload) {
+	if (workload == "tiny") return 4
+	return ns >= 50 ? 1 : ns >= 20 ? 2 : 3
+}
+function within(r) { return r != "-" && r >= 1 - tol && r <= 1 + tol }
+{
+	b = band($3, $1); n[b]++
+	r1 = $7; r2 = $8
+	if (!(b in lo1) || r1 < lo1[b]) lo1[b] = r1
+	if (!(b in hi1) || r1 > hi1[b]) hi1[b] = r1
+	sum1[b] += r1; in1[b] += within(r1)
+	if (r2 != "-") {
+		if (!(b in lo2) || r2 < lo2[b]) lo2[b] = r2
+		if (!(b in hi2) || r2 > hi2[b]) hi2[b] = r2
+		sum2[b] += r2; n2[b]++
+	}
+	in2[b] += within(r2)
+}
+END {
+	name[1] = "50 ns or more"; name[2] = "20 to 50 ns"; name[3] = "below 20 ns"; name[4] = "tiny"
+	printf "\n%-14s %5s   %-22s %7s   %-22s %7s\n", "untimed", "rows", "latency/untimed", "within",
+		"latency/serial calls", "within"
+	for (b = 1; b <= 4; b++) {
+		if (!n[b]) continue
+		printf "%-14s %5d   %.2f-%.2f, mean %.2f %9d   ", name[b], n[b], lo1[b], hi1[b],
+			sum1[b] / n[b], in1[b]
+		if (n2[b]) printf "%.2f-%.2f, mean %.2f %9d\n", lo2[b], hi2[b], sum2[b] / n2[b], in2[b]
+		else printf "%-22s %7d\n", "-", in2[b]
+	}
+	print ""
+}' "$out/rows"
 pct=$(awk -v t="$tolerance" 'BEGIN { printf "%.0f", t * 100 }')
 echo "$within of $rows rows within $pct% of the serialised calls; $failed failed"
 [ "$within" -eq "$rows" ] && [ "$failed" -eq 0 ]

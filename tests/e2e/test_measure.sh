@@ -156,6 +156,9 @@ latency_vs_untimed_ratio latency_vs_serialized_ratio latency_vs_serialized_calls
 	check "latency-subtraction.sh runs (exit $rc: 0 within tolerance, 1 outside)" test $rc -le 1
 	check "latency-subtraction.sh: a row per strategy, each with its two ratios" test \
 		"$(awk '$1 == "mixed" && NF >= 8 { n++ } END { print n + 0 }' subtraction.out)" = 2
+	check "latency-subtraction.sh: the two ratios by call speed" \
+		awk '$1 == "untimed" && $2 == "rows" { h = 1 } h && / mean [0-9.]+ +[0-9]+ +[0-9.]+-[0-9.]+, mean / { b++ }
+			END { exit !(h && b >= 1) }' subtraction.out
 	check "latency-subtraction.sh: the summary line" \
 		grep -q '^[0-9]* of 2 rows within 25% of the serialised calls; 0 failed$' subtraction.out
 fi
