@@ -11,7 +11,7 @@
 
 int fileio_open_temp(const char *path, char *tmp, size_t tmp_len)
 {
-	if ((size_t)snprintf(tmp, tmp_len, "%s.tmp.XXXXXX", path) >= tmp_len) {
+	if ((size_t)snprintf(tmp, tmp_len, "%s" FILEIO_TEMP_SUFFIX, path) >= tmp_len) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
@@ -19,6 +19,13 @@ int fileio_open_temp(const char *path, char *tmp, size_t tmp_len)
 	if (fd >= 0)
 		fchmod(fd, 0644);
 	return fd;
+}
+
+int fileio_is_temp_name(const char *name)
+{
+	const size_t suffix = sizeof FILEIO_TEMP_SUFFIX - 1, stem = sizeof ".tmp." - 1;
+	size_t len = strlen(name);
+	return len > suffix && !memcmp(name + len - suffix, FILEIO_TEMP_SUFFIX, stem);
 }
 
 int fileio_write_all(int fd, const void *buf, size_t len)

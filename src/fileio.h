@@ -6,8 +6,13 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Opens a fresh temporary file next to `path` (its name goes to tmp). */
+/* Opens a fresh temporary file next to `path` (its name goes to tmp):
+ * `path` followed by FILEIO_TEMP_SUFFIX, the X's made unique by mkstemp. */
+#define FILEIO_TEMP_SUFFIX ".tmp.XXXXXX"
 int fileio_open_temp(const char *path, char *tmp, size_t tmp_len);
+
+/* Whether a file name (no directory) has the form of a temporary name. */
+int fileio_is_temp_name(const char *name);
 
 /* write(2) until done; 0 or -1 (errno). */
 int fileio_write_all(int fd, const void *buf, size_t len);

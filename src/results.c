@@ -97,13 +97,6 @@ void results_mark_interrupted(struct results_dir *rd, const char *why)
 	write_small_file(mark, text);
 }
 
-/* fileio's temporary names end in ".tmp." and six characters. */
-static int is_temp_name(const char *name)
-{
-	size_t len = strlen(name);
-	return len > 11 && !memcmp(name + len - 11, ".tmp.", 5);
-}
-
 static void remove_temps_in(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -111,7 +104,7 @@ static void remove_temps_in(const char *dir)
 		return;
 	for (struct dirent *e; (e = readdir(d));) {
 		char path[4400];
-		if (is_temp_name(e->d_name) &&
+		if (fileio_is_temp_name(e->d_name) &&
 		    (size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < sizeof path)
 			unlink(path);
 	}
