@@ -26,6 +26,9 @@ while getopts n:t:a: opt; do
 	esac
 done
 shift $((OPTIND - 1))
+case $reps in '' | *[!0-9]* | 0) echo "latency-subtraction: error: -n '$reps': want a count from 1" >&2; exit 2 ;; esac
+awk -v t="$tolerance" 'BEGIN { exit !(t ~ /^[0-9]*\.?[0-9]+$/ && t > 0 && t < 1) }' ||
+	{ echo "latency-subtraction: error: -t '$tolerance': want a fraction between 0 and 1" >&2; exit 2; }
 [ -x "$allocscope" ] || { echo "latency-subtraction: error: '$allocscope' not built (make)" >&2; exit 2; }
 if [ -z "$strategies" ]; then
 	strategies=$("$allocscope" list | awk '$2 == "available" { printf "%s%s", sep, $1; sep = "," }')

@@ -163,6 +163,9 @@ latency_vs_untimed_ratio latency_vs_serialized_ratio latency_vs_serialized_calls
 		grep -q '^[0-9]* of 2 rows within 25% of the serialised calls; 0 failed$' subtraction.out
 fi
 expect_exit 2 "latency-subtraction.sh: bad usage" "$repo/scripts/latency-subtraction.sh" -x
+expect_exit 2 "latency-subtraction.sh: -n must be a count" "$repo/scripts/latency-subtraction.sh" -n x
+expect_exit 2 "latency-subtraction.sh: -n 0 is refused" "$repo/scripts/latency-subtraction.sh" -n 0
+expect_exit 2 "latency-subtraction.sh: -t must be a fraction" "$repo/scripts/latency-subtraction.sh" -t 2
 expect_exit 2 "selfbench -a with an unknown strategy is refused" \
 	"$ALLOCSCOPE" selfbench -w mixed.yaml -a no-such-strategy
 expect_exit 2 "selfbench without -w is refused" "$ALLOCSCOPE" selfbench -o sb2.csv
