@@ -76,7 +76,11 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Reads the report until EOF or the deadline; 1 when the deadline passed. */
+/* Reads the report until EOF or the deadline; 1 when the deadline passed
+ * with the report unfinished. Children run side by side share a deadline, and
+ * the parent may come to one only after waiting out another: what a child
+ * has already written to the end is read even then, so a child that finished
+ * in time is never called a timeout for its neighbour's sake. */
 static int read_report(int fd, struct runner_result *res, int64_t deadline)
 {
 	size_t used = 0;
@@ -84,14 +88,14 @@ static int read_report(int fd, struct runner_result *res, int64_t deadline)
 		int wait_ms = -1;
 		if (deadline) {
 			int64_t left = deadline - now_ms();
-			if (left <= 0)
-				return 1;
-			wait_ms = left > 1000000 ? 1000000 : (int)left;
+			wait_ms = left <= 0 ? 0 : left > 1000000 ? 1000000 : (int)left;
 		}
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
 		int r = poll(&pfd, 1, wait_ms);
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r == 0 && wait_ms == 0)
+			return 1;
 		if (r == 0)
 			continue;
 		char buf[4096];

@@ -3,7 +3,8 @@
 # each gives a row with the right status (crashed:SIGSEGV, invalid:..., oom:N
 # with N counted independently by awk, timeout, crashed:SIGABRT), the well
 # behaved rows stay ok, and the run exits 1; `check` names the event of an
-# invalid block; broken plugins (no symbol, wrong ABI, not ELF) exit 2.
+# invalid block; a strategy run beside a hanging one keeps its figures; broken
+# plugins (no symbol, wrong ABI, not ELF) exit 2.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -107,6 +108,20 @@ got=$(status_of "$frag" "$P/create_segv.so" 2>/dev/null)
 echo "$got" | grep -qE "^($segv)\$" && ok "create() crashing: $got" || fail "create() crashing: '$got'"
 [ "$(status_of "$frag" system 2>/dev/null)" = ok ] && ok "create() crashing: system ok" ||
 	fail "create() crashing: no system row"
+
+# Memory passes run two at a time under one deadline: the strategy beside a
+# hanging one finished in time and keeps its figures (the parent reads it
+# only after waiting out the hang).
+"$ALLOCSCOPE" run -a "$P/hang.so,first-fit" -w trace.yaml -n 1 --timeout 2 --no-latency \
+	--no-cache -o res3 >/dev/null 2>&1
+dir3=$(ls -d res3/2*/ 2>/dev/null | head -n 1)
+for f in fragmentation.csv throughput.csv; do
+	got=$(status_of "$dir3$f" first-fit 2>/dev/null)
+	[ "$got" = ok ] && ok "beside a hang: first-fit ok in $f" ||
+		fail "beside a hang: first-fit '$got' in $f, want ok"
+done
+[ "$(status_of "${dir3}throughput.csv" "$P/hang.so" 2>/dev/null)" = timeout ] &&
+	ok "beside a hang: the hang is the timeout" || fail "beside a hang: no timeout row"
 
 # `check` names the event: with after=2 the third allocation call (event 3,
 # which reuses the freed slot 0) gets block 2's memory while 2 is live.
