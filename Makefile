@@ -94,9 +94,12 @@ check-deps:
 bench: check-deps
 	@$(MAKE) --no-print-directory all
 	@ls workloads/captured/*.yaml >/dev/null 2>&1 || scripts/capture-workloads.sh $(BUILD)
-	$(BIN) bench $(if $(STRATEGIES),-a $(STRATEGIES)) $(if $(WORKLOADS),-w $(WORKLOADS)) \
-		$(if $(REPS),-n $(REPS))
-	@$(MAKE) --no-print-directory plots RESULTS=results/latest
+	@# A row that is not ok makes bench exit 1; the plots are still drawn
+	@# (they footnote such rows) before make reports the failure.
+	@$(BIN) bench $(if $(STRATEGIES),-a $(STRATEGIES)) $(if $(WORKLOADS),-w $(WORKLOADS)) \
+		$(if $(REPS),-n $(REPS)); rc=$$?; \
+	if [ $$rc -le 1 ]; then $(MAKE) --no-print-directory plots RESULTS=results/latest || exit; fi; \
+	exit $$rc
 
 plots:
 	@scripts/plot.sh $(RESULTS)
