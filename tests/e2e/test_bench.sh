@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_bench.sh - `allocscope bench` and `run` end to end in a scratch
 # directory: the results layout of SPEC §7, exact CSV headers, one row per
-# workload x strategy, sane figures, meta.yaml, exit codes, no overwriting.
+# workload x strategy, sane figures, meta.yaml, exit codes, no overwriting;
+# README's out-of-tree plugin build.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -68,4 +69,14 @@ check "bad input wrote no results directory" test "$(ls results | grep -vc lates
 
 "$ALLOCSCOPE" check -a first-fit,tlsf,system -w workloads/mixed.yaml >check.out 2>&1
 check "check passes for valid strategies" test $? -eq 0
+
+# README's out-of-tree plugin build, exactly as written there.
+A=$here/../../allocators
+cp "$A/plugins/example_bump.c" mine.c
+if cc -O2 -fPIC -shared -I "$A" mine.c "$A/os_heap.c" -o mine.so 2>cc.err; then
+	"$ALLOCSCOPE" check -a plugin:./mine.so -w workloads/mixed.yaml >plugin.out 2>&1
+	check "a plugin built outside the tree as README says passes check" test $? -eq 0
+else
+	fail "README's plugin build command: $(cat cc.err)"
+fi
 finish
