@@ -222,7 +222,7 @@ static void note_status(struct run_state *st, size_t si, const char *status,
 struct strategy_work {
 	char skip[300];      /* "skipped:REASON" when unavailable */
 	char status[512];    /* first status other than ok, else "ok" */
-	double ns_per_op[64];
+	double ns_per_op[MATRIX_MAX_REPS];
 	unsigned ok_reps;
 };
 
@@ -331,7 +331,8 @@ static void throughput_passes(struct run_state *st, size_t wi, struct strategy_w
 			run_job(&j, &res);
 			st->progress.done++;
 			uint64_t total_ns;
-			if (!res.crashed && !runner_get_u64(&res, "ns", &total_ns) && sw->ok_reps < 64)
+			if (!res.crashed && !runner_get_u64(&res, "ns", &total_ns) &&
+			    sw->ok_reps < MATRIX_MAX_REPS)
 				sw->ns_per_op[sw->ok_reps++] =
 					w->events ? (double)total_ns / (double)w->events : 0;
 			if (strcmp(res.status, "ok") && !strcmp(sw->status, "ok"))

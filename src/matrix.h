@@ -10,13 +10,15 @@
 #include "replay.h"
 
 #define MATRIX_MAX_ITEMS 256
+#define MATRIX_MAX_REPS 1000   /* -n: every repetition's figure is kept */
 
 struct matrix_options {
 	char *strategies[MATRIX_MAX_ITEMS];
 	size_t n_strategies;
 	char *workloads[MATRIX_MAX_ITEMS];
 	size_t n_workloads;
-	unsigned reps;            /* throughput repetitions, each a fresh process */
+	unsigned reps;            /* throughput repetitions, each a fresh process;
+				     at most MATRIX_MAX_REPS */
 	enum touch_mode touch;
 	uint64_t size_scale;
 	uint64_t max_size;

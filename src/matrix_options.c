@@ -63,7 +63,7 @@ int matrix_parse_args(struct matrix_options *o, int argc, char **argv, const cha
 							      MATRIX_MAX_ITEMS - o->n_workloads);
 			break;
 		case 'n':
-			if (cli_parse_u64("-n", optarg, 1, 1000, &v))
+			if (cli_parse_u64("-n", optarg, 1, MATRIX_MAX_REPS, &v))
 				return -1;
 			o->reps = (unsigned)v;
 			break;

@@ -2,6 +2,12 @@
 # test_bench.sh - `allocscope bench` and `run` end to end in a scratch
 # directory: the results layout of SPEC §7, exact CSV headers, one row per
 # workload x strategy, sane figures, meta.yaml, exit codes, no overwriting;
+# Every repetition asked for is kept (an earlier version kept 64).
+"$ALLOCSCOPE" run -a first-fit -w workloads/hand.yaml -n 70 --no-latency --no-cache -o many \
+	>/dev/null 2>&1
+reps=$(awk -F, 'NR == 2 { print $4 }' many/latest/throughput.csv 2>/dev/null)
+check "-n 70 gives 70 reps (got '$reps')" test "$reps" = 70
+
 # README's out-of-tree plugin build.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -63,12 +69,19 @@ expect_exit 2 "unknown parameter is bad input" "$ALLOCSCOPE" run -a first-fit:co
 expect_exit 2 "bad parameter value is bad input" "$ALLOCSCOPE" run -a first-fit:order=sideways -w workloads/hand.yaml
 expect_exit 2 "missing trace is bad input" "$ALLOCSCOPE" run -a system -w nosuch.yaml
 expect_exit 2 "bad -n is bad usage" "$ALLOCSCOPE" run -a system -w workloads/hand.yaml -n zero
+expect_exit 2 "-n above 1000 is bad usage" "$ALLOCSCOPE" run -a system -w workloads/hand.yaml -n 1001
 expect_exit 0 "run --help" "$ALLOCSCOPE" run --help
 expect_exit 0 "list" "$ALLOCSCOPE" list
 check "bad input wrote no results directory" test "$(ls results | grep -vc latest)" -eq 2
 
 "$ALLOCSCOPE" check -a first-fit,tlsf,system -w workloads/mixed.yaml >check.out 2>&1
 check "check passes for valid strategies" test $? -eq 0
+
+# Every repetition asked for is kept (an earlier version kept 64).
+"$ALLOCSCOPE" run -a first-fit -w workloads/hand.yaml -n 70 --no-latency --no-cache -o many \
+	>/dev/null 2>&1
+reps=$(awk -F, 'NR == 2 { print $4 }' many/latest/throughput.csv 2>/dev/null)
+check "-n 70 gives 70 reps (got '$reps')" test "$reps" = 70
 
 # README's out-of-tree plugin build, exactly as written there.
 A=$here/../../allocators
