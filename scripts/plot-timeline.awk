@@ -2,8 +2,8 @@
 # §7) for timeline.gp. Reads the list of files on stdin and -v known=FILE,
 # the workload names seen in the other CSVs: a file belongs to the longest
 # known workload its name starts with (then "__"), else it is split at its
-# first "__"; the rest of the name is shown as is, whatever sanitising made
-# it. Writes out/tl_N.tsv (event, live, heap) per file, out/timeline-def.gp
+# first "__"; the rest is the strategy, shown as typed once the %XX escapes
+# of src/timeline.c are undone. Writes out/tl_N.tsv (event, live, heap) per file, out/timeline-def.gp
 # and out/timeline-workloads.txt (W, name). Needs plot-csv.awk, -v out=DIR.
 
 BEGIN {
@@ -28,6 +28,27 @@ function timeline_name(b,    w, best) {
 	tl_w = best
 	tl_s = substr(b, length(best) + 3)
 	return 1
+}
+
+# Undoes timeline.c's escapes: %XX (two upper-case hex digits) is that byte.
+function unescape(s,    out, i, hex) {
+	out = ""
+	while ((i = index(s, "%")) > 0) {
+		hex = substr(s, i + 1, 2)
+		if (hex ~ /^[0-9A-F][0-9A-F]$/) {
+			out = out substr(s, 1, i - 1) sprintf("%c", hex_value(hex))
+			s = substr(s, i + 3)
+		} else {
+			out = out substr(s, 1, i)
+			s = substr(s, i + 1)
+		}
+	}
+	return out s
+}
+
+function hex_value(h) {
+	return 16 * (index("0123456789ABCDEF", substr(h, 1, 1)) - 1) + \
+		index("0123456789ABCDEF", substr(h, 2, 1)) - 1
 }
 
 # Checks one timeline file and copies it to out/tl_n.tsv; returns its rows.
@@ -69,7 +90,7 @@ function timeline_copy(path, n,    line, lineno, width, f, dat, rows, e, live, h
 	if (!(tl_w in widx)) { widx[tl_w] = ++nw; wname[nw] = tl_w }
 	n++
 	panel_of[widx[tl_w], ++count[widx[tl_w]]] = n
-	title[n] = tl_s
+	title[n] = unescape(tl_s)
 	rows[n] = timeline_copy(path, n)
 }
 

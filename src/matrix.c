@@ -268,8 +268,8 @@ static void memory_job_start(struct run_state *st, size_t wi, size_t si,
 		st->progress.done += passes_per_cell(st);
 		return;
 	}
-	char name[600];
-	timeline_file_name(name, sizeof name, w->name, st->s[si].spec);
+	char name[TIMELINE_NAME_SIZE];
+	timeline_file_name(name, w->name, st->s[si].spec);
 	snprintf(mj->timeline, sizeof mj->timeline, "%s/timeline/%s", st->rd.path, name);
 	progress_show(&st->progress, st->s[si].spec, w->name, "memory");
 	struct job j = {st->o, &st->s[si], w, "memory", mj->timeline, NULL, 0};

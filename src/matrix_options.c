@@ -122,5 +122,13 @@ int matrix_parse_args(struct matrix_options *o, int argc, char **argv, const cha
 		cli_usage(usage, 1);
 		return -1;
 	}
+	/* A strategy as typed is the row key of every CSV (SPEC §7): named
+	 * twice, two rows would share it. */
+	for (size_t i = 0; i < o->n_strategies; i++)
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(o->strategies[i], o->strategies[j])) {
+				error_msg("strategy '%s' is named twice", o->strategies[i]);
+				return -1;
+			}
 	return 0;
 }

@@ -1,11 +1,13 @@
-/* timeline.c - writes a memory pass's samples with write(2) alone: the
- * replay process's malloc is the allocator under test. */
+/* timeline.c - the heap-over-time files: their names, and their writing
+ * with write(2) alone (the replay process's malloc is the allocator under
+ * test). */
 #include "timeline.h"
 
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "fileio.h"
 
@@ -26,12 +28,32 @@ int timeline_write(const char *path, const struct timeline_sample *s, size_t n)
 	return fileio_commit_temp(fd, tmp, path, ok);
 }
 
-void timeline_file_name(char *buf, size_t len, const char *workload, const char *strategy)
+/* Bytes a file name holds as they are. Every other byte of a strategy's
+ * spec (a plugin path's '/', '%' itself) is written %XX, so two strategies
+ * never share a file and the plot can show the spec as it was typed. */
+static int byte_is_plain(unsigned char c)
 {
-	snprintf(buf, len, "%s__%s.csv", workload, strategy);
-	char *c = buf + strlen(workload) + 2;
-	for (; *c && strcmp(c, ".csv"); c++)
-		if (!(*c >= 'a' && *c <= 'z') && !(*c >= 'A' && *c <= 'Z') &&
-		    !(*c >= '0' && *c <= '9') && !strchr("._=-", *c))
-			*c = '_';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("._=:,+-", c));
+}
+
+void timeline_file_name(char name[TIMELINE_NAME_SIZE], const char *workload, const char *strategy)
+{
+	char enc[3 * 1024 + 1];
+	size_t n = 0;
+	for (const unsigned char *c = (const unsigned char *)strategy; *c && n + 3 < sizeof enc; c++)
+		n += byte_is_plain(*c) ? (size_t)(enc[n] = (char)*c, 1)
+				       : (size_t)snprintf(enc + n, 4, "%%%02X", *c);
+	enc[n] = '\0';
+	/* Past NAME_MAX the spec is cut (never inside a %XX) and ends in '~' and
+	 * a hash of all of it, which keeps long plugin paths apart. */
+	size_t room = TIMELINE_NAME_SIZE - 1 - strlen(workload) - strlen("__.csv");
+	if (n > room) {
+		size_t keep = room - 17;
+		while (keep > 0 && (enc[keep - 1] == '%' || (keep > 1 && enc[keep - 2] == '%')))
+			keep--;
+		snprintf(enc + keep, sizeof enc - keep, "~%016llx",
+			 (unsigned long long)XXH3_64bits(strategy, strlen(strategy)));
+	}
+	snprintf(name, TIMELINE_NAME_SIZE, "%s__%s.csv", workload, enc);
 }

@@ -3,6 +3,7 @@
 #ifndef ALLOCSCOPE_TIMELINE_H
 #define ALLOCSCOPE_TIMELINE_H
 
+#include <limits.h>
 #include <stddef.h>
 
 #include "replay.h"
@@ -10,8 +11,14 @@
 /* Writes the CSV through a temporary file and a rename. 0, or -1 (errno). */
 int timeline_write(const char *path, const struct timeline_sample *s, size_t n);
 
-/* The file name for a (workload, strategy) pair: characters other than
- * [A-Za-z0-9._=-] in the strategy become '_'. */
-void timeline_file_name(char *buf, size_t len, const char *workload, const char *strategy);
+/* The file name for a (workload, strategy) pair, at most NAME_MAX bytes:
+ * WORKLOAD__STRATEGY.csv with the strategy's bytes outside
+ * [A-Za-z0-9._=:,+-] written as %XX (so `first-fit:order=lifo` stays as
+ * typed and a plugin path's '/' becomes %2F). Distinct strategies get
+ * distinct names; one whose name would pass NAME_MAX is cut and ends in '~'
+ * and 16 hex digits of its hash. A workload name is at most
+ * TRACE_NAME_MAX - 1 bytes, which leaves room. */
+#define TIMELINE_NAME_SIZE (NAME_MAX + 1)
+void timeline_file_name(char name[TIMELINE_NAME_SIZE], const char *workload, const char *strategy);
 
 #endif

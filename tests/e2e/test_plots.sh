@@ -2,7 +2,8 @@
 # test_plots.sh - scripts/plot.sh on tests/data/results-sample (copied to a
 # scratch directory): every expected PNG and SVG exists and is a real image,
 # labels come through CSV quoting, an absent CSV is skipped, a malformed one
-# fails with its file and line, and timeline names split at known workloads.
+# fails with its file and line, and timeline names split at known workloads
+# and show the strategy as typed.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -65,8 +66,8 @@ check "a skipped row is in the footnote" grep -q 'tlsf skipped:unavailable on py
 	"$out/fragmentation.svg"
 check "the cache title names the source" grep -q 'source: sim' "$out/cache.svg"
 check "absent figures are n/a, not zero" grep -q '>n/a<' "$out/cache.svg"
-check "heap panels are titled by the opaque strategy part" \
-	grep -q '>first-fit_order_lifo<' "$out/heap-python-json.svg"
+check "heap panels are titled by the strategy as typed" \
+	grep -q '>first-fit:order=lifo<' "$out/heap-python-json.svg"
 
 fresh missing
 rm "$work/missing/cache.csv"
@@ -114,7 +115,18 @@ for f in "$work"/dunder/timeline/ramp_peaks__*; do mv "$f" "${f/ramp_peaks__/ram
 render dunder
 check "a workload named with __ gets its own heap plot" \
 	is_image "$work/dunder/plots/heap-ramp__peaks.png" PNG 20000
-check "and its panels are the strategies" grep -q '>buddy_min_32<' "$work/dunder/plots/heap-ramp__peaks.svg"
+check "and its panels are the strategies" grep -q '>buddy:min=32<' "$work/dunder/plots/heap-ramp__peaks.svg"
+
+# A plugin's path is escaped in the file name (src/timeline.c) and shown as
+# typed in the panel title.
+fresh escaped
+for f in "$work"/escaped/*.csv; do sed -i 's|^ramp_peaks,tlsf,|ramp_peaks,plugin:/tmp/x_y.so,|' "$f"; done
+mv "$work/escaped/timeline/ramp_peaks__tlsf.csv" \
+	"$work/escaped/timeline/ramp_peaks__plugin:%2Ftmp%2Fx_y.so.csv"
+render escaped
+check "an escaped timeline name renders (exit 0)" exit_was escaped 0
+check "and its panel is titled with the strategy as typed" \
+	grep -q '>plugin:/tmp/x_y.so<' "$work/escaped/plots/heap-ramp_peaks.svg"
 
 expect_exit 2 "a results directory that does not exist is bad usage" "$plot" "$work/nothing"
 expect_exit 0 "--help exits 0" "$plot" --help

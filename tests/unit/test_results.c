@@ -1,6 +1,7 @@
 /* test_results.c - the results directory (results.h): the clean-up of
  * temporary files left by writers killed mid-write, which must spare every
- * real file, including one whose workload name holds ".tmp.". */
+ * real file, including one whose workload name holds ".tmp."; and the names
+ * of the timeline files (timeline.h), one per strategy as typed. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "results.h"
+#include "timeline.h"
 
 static int exists(const char *dir, const char *name)
 {
@@ -64,10 +66,44 @@ static void test_remove_temps(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+static void test_timeline_names(void **state)
+{
+	(void)state;
+	char a[TIMELINE_NAME_SIZE], b[TIMELINE_NAME_SIZE];
+	timeline_file_name(a, "ramp", "first-fit:order=lifo");
+	assert_string_equal(a, "ramp__first-fit:order=lifo.csv");
+	timeline_file_name(a, "ramp", "plugin:/tmp/pa/b.so");
+	assert_string_equal(a, "ramp__plugin:%2Ftmp%2Fpa%2Fb.so.csv");
+	/* Sanitising turned both of these into plugin__tmp_pa_b.so. */
+	timeline_file_name(b, "ramp", "plugin:/tmp/pa_b.so");
+	assert_string_equal(b, "ramp__plugin:%2Ftmp%2Fpa_b.so.csv");
+	timeline_file_name(a, "ramp", "lib:/x/50%.so");
+	assert_string_equal(a, "ramp__lib:%2Fx%2F50%25.so.csv");
+
+	/* Long specs are cut to NAME_MAX, never inside a %XX, and two that
+	 * differ only at their ends stay apart. */
+	char spec[512], workload[128];
+	memset(workload, 'w', 127);
+	workload[127] = '\0';
+	snprintf(spec, sizeof spec, "plugin:%0400d/x.so", 0);
+	for (char *c = spec + 7; *c == '0'; c += 4)
+		*c = '/';
+	timeline_file_name(a, workload, spec);
+	spec[strlen(spec) - 4] = 'y';
+	timeline_file_name(b, workload, spec);
+	assert_true(strlen(a) <= NAME_MAX);
+	assert_string_not_equal(a, b);
+	const char *tilde = strchr(a, '~');
+	assert_non_null(tilde);
+	assert_int_equal(strlen(tilde), 1 + 16 + strlen(".csv"));
+	assert_true(tilde[-1] != '%' && tilde[-2] != '%');
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_remove_temps),
+		cmocka_unit_test(test_timeline_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
