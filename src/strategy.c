@@ -3,6 +3,7 @@
 #include "strategy.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -154,6 +155,11 @@ static int resolve(const char *spec, struct strategy *s, int load_plugins, struc
 			if (load_plugin(s, s->cfg.path, d))
 				return -1;
 		} else {
+			/* A path the user typed that is not there is bad input, as
+			 * for a plugin, not an unavailable strategy. */
+			if (access(s->cfg.path, R_OK) != 0)
+				return diag_set(d, NULL, 0, 0, "cannot read library '%s': %s",
+						s->cfg.path, strerror(errno));
 			s->ops = allocator_find("lib");
 		}
 	} else {

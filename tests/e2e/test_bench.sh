@@ -69,6 +69,7 @@ expect_exit 2 "unknown parameter is bad input" "$ALLOCSCOPE" run -a first-fit:co
 expect_exit 2 "bad parameter value is bad input" "$ALLOCSCOPE" run -a first-fit:order=sideways -w workloads/hand.yaml
 expect_exit 2 "missing trace is bad input" "$ALLOCSCOPE" run -a system -w nosuch.yaml
 expect_exit 2 "bad -n is bad usage" "$ALLOCSCOPE" run -a system -w workloads/hand.yaml -n zero
+expect_exit 2 "a lib: path that is not there is bad input" "$ALLOCSCOPE" run -a lib:/nonexistent/libm.so -w workloads/hand.yaml
 expect_exit 2 "a strategy named twice is bad usage" "$ALLOCSCOPE" run -a first-fit,tlsf,first-fit -w workloads/hand.yaml
 expect_exit 2 "-n above 1000 is bad usage" "$ALLOCSCOPE" run -a system -w workloads/hand.yaml -n 1001
 expect_exit 0 "run --help" "$ALLOCSCOPE" run --help
