@@ -55,7 +55,13 @@ $(BUILD)/obj/%.o: %.c
 
 $(BUILD)/obj/src/version.o: CPPFLAGS += -DALLOCSCOPE_VERSION='"$(VERSION)"' \
 	-DALLOCSCOPE_COMMIT='"$(GIT_COMMIT)$(GIT_DIRTY)"'
-$(BUILD)/obj/src/version.o: .git/HEAD $(wildcard .git/refs/heads/*)
+# The stamp holds the commit and dirtiness and is rewritten only when they
+# change, so version.o is rebuilt exactly then (a source edited after a
+# commit makes the binary say -dirty).
+VERSION_STAMP := $(BUILD)/version-stamp
+$(shell mkdir -p $(BUILD) && { echo '$(GIT_COMMIT)$(GIT_DIRTY)' | cmp -s - $(VERSION_STAMP) || \
+	echo '$(GIT_COMMIT)$(GIT_DIRTY)' > $(VERSION_STAMP); })
+$(BUILD)/obj/src/version.o: $(VERSION_STAMP)
 
 $(BIN): $(BUILD)/obj/src/main.o $(HARNESS_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
