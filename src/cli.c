@@ -2,10 +2,12 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "diag.h"
@@ -23,6 +25,30 @@ int cli_parse_u64(const char *opt, const char *value, uint64_t min, uint64_t max
 	}
 	*out = (uint64_t)v;
 	return 0;
+}
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+	/* A leading ':' (after a '+', which stops at the first operand) makes
+	 * getopt quiet and tell a missing argument from an unknown option. */
+	char quiet[64];
+	size_t plus = shortopts[0] == '+';
+	snprintf(quiet, sizeof quiet, "%.*s:%s", (int)plus, shortopts, shortopts + plus);
+	opterr = 0;
+	int c = getopt_long(argc, argv, quiet, longopts, NULL);
+	if (c != '?' && c != ':')
+		return c;
+	/* A long option is named by its word (optopt holds its value then, or
+	 * 0 when unknown); a short one by its letter, which may sit in a
+	 * cluster such as -xn. */
+	char shown[3] = {'-', (char)optopt, '\0'};
+	const char *last = argv[optind - 1];
+	const char *opt = !strncmp(last, "--", 2) || !optopt ? last : shown;
+	if (c == ':')
+		error_msg("%s: option '%s' needs a value", argv[0], opt);
+	else
+		error_msg("%s: unknown option '%s'", argv[0], opt);
+	return '?';
 }
 
 void cli_usage(const char *usage, int to_stderr)

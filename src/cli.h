@@ -27,6 +27,12 @@ int cmd_replay(int argc, char **argv); /* internal: the child side of a run */
 int cli_parse_u64(const char *opt, const char *value, uint64_t min, uint64_t max,
 		  uint64_t *out);
 
+/* getopt_long for a subcommand (argv[0] is its name), whose complaints
+ * about an unknown option or a missing value are printed the harness's way
+ * (`allocscope: error: run: unknown option '--bogus'`); both return '?'. */
+struct option;
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+
 /* Prints usage to stdout (for --help, exit 0) or stderr (bad usage). */
 void cli_usage(const char *usage, int to_stderr);
 

@@ -98,7 +98,7 @@ static int opts_parse(int argc, char **argv, struct capture_opts *o)
 	};
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+o:n:d:h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "+o:n:d:h", longopts)) != -1) {
 		switch (c) {
 		case 'o': o->out = optarg; break;
 		case 'n': o->name = optarg; break;

@@ -61,7 +61,7 @@ int cmd_check(int argc, char **argv)
 	size_t ns = 0, nw = 0;
 	uint64_t timeout_s = 600;
 	int c;
-	while ((c = getopt_long(argc, argv, "a:w:h", options, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "a:w:h", options)) != -1) {
 		switch (c) {
 		case 'a':
 			ns += strategy_split_list(optarg, strategies + ns, MAX_ITEMS - ns);

@@ -54,7 +54,7 @@ static int import_parse_args(int argc, char **argv, struct import_args *a)
 	const char *from = NULL;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:o:n:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "f:o:n:h", opts)) != -1) {
 		switch (c) {
 		case 'f': from = optarg; break;
 		case 'o': a->out = optarg; break;

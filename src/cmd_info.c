@@ -171,7 +171,7 @@ int cmd_info(int argc, char **argv)
 	struct trace_load_options opt = {.warn = diag_print_warning};
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "h", longopts)) != -1) {
 		switch (c) {
 		case 'h':
 			info_usage_print(stdout);

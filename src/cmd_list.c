@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "diag.h"
 #include "registry.h"
 
 static const char list_usage[] =
@@ -19,6 +20,8 @@ int cmd_list(int argc, char **argv)
 {
 	if (argc > 1) {
 		int help = !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h");
+		if (!help)
+			error_msg("list: unexpected argument '%s'", argv[1]);
 		cli_usage(list_usage, !help);
 		return help ? EXIT_OK : EXIT_BAD_INPUT;
 	}

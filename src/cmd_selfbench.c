@@ -398,7 +398,7 @@ int cmd_selfbench(int argc, char **argv)
 	uint64_t reps = 7;
 	char default_out[128];
 	int c, latency_only = 0;
-	while ((c = getopt_long(argc, argv, "w:n:o:a:h", options, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "w:n:o:a:h", options)) != -1) {
 		switch (c) {
 		case 'w': trace = optarg; break;
 		case 'a': spec = optarg; break;

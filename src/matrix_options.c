@@ -52,7 +52,7 @@ int matrix_parse_args(struct matrix_options *o, int argc, char **argv, const cha
 		size_t used = strlen(o->command);
 		snprintf(o->command + used, sizeof o->command - used, " %s", argv[i]);
 	}
-	while ((c = getopt_long(argc, argv, "a:w:n:o:h", options, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "a:w:n:o:h", options)) != -1) {
 		switch (c) {
 		case 'a':
 			o->n_strategies += strategy_split_list(optarg, o->strategies + o->n_strategies,

@@ -72,6 +72,20 @@ expect_exit 2 "bad -n is bad usage" "$ALLOCSCOPE" run -a system -w workloads/han
 expect_exit 2 "a lib: path that is not there is bad input" "$ALLOCSCOPE" run -a lib:/nonexistent/libm.so -w workloads/hand.yaml
 expect_exit 2 "a strategy named twice is bad usage" "$ALLOCSCOPE" run -a first-fit,tlsf,first-fit -w workloads/hand.yaml
 expect_exit 2 "-n above 1000 is bad usage" "$ALLOCSCOPE" run -a system -w workloads/hand.yaml -n 1001
+# Option mistakes are said the harness's way in every subcommand, exit 2.
+for sub in run bench check info gen capture import selfbench; do
+	"$ALLOCSCOPE" $sub --bogus >/dev/null 2>opt.err
+	rc=$?
+	[ "$rc" -eq 2 ] && grep -qx "allocscope: error: $sub: unknown option '--bogus'" opt.err &&
+		ok "$sub --bogus: exit 2, said as an allocscope error" ||
+		fail "$sub --bogus: exit $rc: $(head -n 1 opt.err)"
+done
+"$ALLOCSCOPE" run -w workloads/hand.yaml -a >/dev/null 2>opt.err
+[ $? -eq 2 ] && grep -qx "allocscope: error: run: option '-a' needs a value" opt.err &&
+	ok "a missing option value is named" || fail "run -a: $(head -n 1 opt.err)"
+"$ALLOCSCOPE" list extra >/dev/null 2>opt.err
+[ $? -eq 2 ] && grep -q "^allocscope: error: list: unexpected argument 'extra'" opt.err &&
+	ok "list with an argument: exit 2, said" || fail "list extra: $(head -n 1 opt.err)"
 expect_exit 0 "run --help" "$ALLOCSCOPE" run --help
 expect_exit 0 "list" "$ALLOCSCOPE" list
 check "bad input wrote no results directory" test "$(ls results | grep -vc latest)" -eq 2
