@@ -245,8 +245,25 @@ static int procs_list(const char *dir, struct capture_proc **out, size_t *n_out)
 	return 0;
 }
 
+/* The package whose file list holds `path`; 0 when one does. */
+static int dpkg_owner(const char *path, char *pkg, size_t cap)
+{
+	char cmd[4600], line[512];
+	snprintf(cmd, sizeof cmd, "dpkg-query -S '%s' 2>/dev/null", path);
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	char fmt[32];
+	snprintf(fmt, sizeof fmt, "%%%zu[^:, ]:", cap - 1);
+	int got = fgets(line, sizeof line, p) && sscanf(line, fmt, pkg) == 1;
+	pclose(p);
+	return got ? 0 : -1;
+}
+
 /* "PACKAGE VERSION" owning path, for the programs Debian installed; other
- * paths are not looked up (dpkg -S scans every file list: 0.2 s). */
+ * paths are not looked up (dpkg -S scans every file list: 0.2 s). With /usr
+ * merged, /bin is a link to /usr/bin, so the program found as /usr/bin/ls
+ * may be listed by its package as /bin/ls: both are tried. */
 static void package_of(const char *path, char *buf, size_t cap)
 {
 	buf[0] = '\0';
@@ -254,17 +271,15 @@ static void package_of(const char *path, char *buf, size_t cap)
 		return;
 	if (strchr(path, '\'') || access("/usr/bin/dpkg-query", X_OK) != 0)
 		return;
-	char cmd[4600], line[512], pkg[256];
-	snprintf(cmd, sizeof cmd, "dpkg-query -S '%s' 2>/dev/null", path);
-	FILE *p = popen(cmd, "r");
-	if (!p)
-		return;
-	int got = fgets(line, sizeof line, p) && sscanf(line, "%255[^:, ]:", pkg) == 1;
-	pclose(p);
-	if (!got)
+	char pkg[256], other[4200], cmd[4600], line[512];
+	if (!strncmp(path, "/usr/", 5))
+		snprintf(other, sizeof other, "%s", path + 4);
+	else
+		snprintf(other, sizeof other, "/usr%s", path);
+	if (dpkg_owner(path, pkg, sizeof pkg) && dpkg_owner(other, pkg, sizeof pkg))
 		return;
 	snprintf(cmd, sizeof cmd, "dpkg-query -W -f '${Version}' '%s' 2>/dev/null", pkg);
-	p = popen(cmd, "r");
+	FILE *p = popen(cmd, "r");
 	if (!p)
 		return;
 	if (!fgets(line, sizeof line, p))

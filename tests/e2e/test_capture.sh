@@ -114,6 +114,17 @@ check "cap_calls: summary counts" \
 	"$TMP/calls.yaml.err"
 check "cap_calls: conversion time reported" grep -q 'conversion to YAML took' "$TMP/calls.yaml.err"
 
+# A Debian program's package is recorded, found through /bin as well when
+# /usr is merged (dpkg lists coreutils' ls as /bin/ls, PATH finds /usr/bin/ls).
+ls_path=$(command -v ls)
+if command -v dpkg-query >/dev/null && { dpkg-query -S "$ls_path" || dpkg-query -S "${ls_path#/usr}"; } >/dev/null 2>&1; then
+	capture "$TMP/ls.yaml" "$ls_path" "$TMP" >/dev/null
+	check "ls: source names its package" \
+		grep -q "package: \"coreutils [^\"]*\"" "$TMP/ls.yaml"
+else
+	echo "# no dpkg, or ls is not from a Debian package: package lookup not tested"
+fi
+
 # Options after the command belong to it ("+" getopt), --name is used.
 timeout 60 "$ALLOCSCOPE" capture -n my-run -o "$TMP/opts.yaml" "$PROGS/cap_calls" -o -n \
 	2>"$TMP/opts.err"
