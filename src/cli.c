@@ -51,6 +51,38 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
 	return '?';
 }
 
+/* Appends `arg` to buf at *used, single-quoted when the shell would
+ * otherwise split or expand it (a ' inside becomes '\''). */
+static void append_arg(char *buf, size_t cap, size_t *used, const char *arg)
+{
+	int plain = *arg && strspn(arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "0123456789_./:=,+@%-") == strlen(arg);
+	const char *parts[3] = {plain ? "" : "'", arg, plain ? "" : "'"};
+	for (int i = 0; i < 3; i++)
+		for (const char *p = parts[i]; *p && *used + 5 < cap; p++) {
+			if (i == 1 && !plain && *p == '\'') {
+				memcpy(buf + *used, "'\\''", 4);
+				*used += 4;
+			} else {
+				buf[(*used)++] = *p;
+			}
+		}
+	buf[*used] = '\0';
+}
+
+void cli_join_command(const char *first, char *const argv[], int argc, char *buf, size_t cap)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	if (first)
+		append_arg(buf, cap, &used, first);
+	for (int i = 0; i < argc && argv[i]; i++) {
+		if (used && used + 1 < cap)
+			buf[used++] = ' ';
+		append_arg(buf, cap, &used, argv[i]);
+	}
+}
+
 void cli_usage(const char *usage, int to_stderr)
 {
 	fputs(usage, to_stderr ? stderr : stdout);

@@ -3,6 +3,7 @@
 #ifndef ALLOCSCOPE_CLI_H
 #define ALLOCSCOPE_CLI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum {
@@ -32,6 +33,11 @@ int cli_parse_u64(const char *opt, const char *value, uint64_t min, uint64_t max
  * (`allocscope: error: run: unknown option '--bogus'`); both return '?'. */
 struct option;
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+
+/* A command line as one string a shell would split back into the same
+ * words: `first` (may be NULL), then argv[0..argc) (stopping early at a NULL),
+ * each quoted only where needed. Cut short when buf is full. */
+void cli_join_command(const char *first, char *const argv[], int argc, char *buf, size_t cap);
 
 /* Prints usage to stdout (for --help, exit 0) or stderr (bad usage). */
 void cli_usage(const char *usage, int to_stderr);

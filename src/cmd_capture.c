@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <signal.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -297,18 +298,6 @@ static void date_of(uint64_t realtime_ns, char *buf, size_t cap)
 	strftime(buf, cap, "%Y-%m-%d", &tm);
 }
 
-/* The user's command as one string, arguments with spaces quoted. */
-static void cmd_join(char **cmd, char *buf, size_t cap)
-{
-	size_t n = 0;
-	buf[0] = '\0';
-	for (char **a = cmd; *a && n < cap; a++) {
-		int q = strpbrk(*a, " \t'\"") != NULL || !**a;
-		n += (size_t)snprintf(buf + n, cap - n, "%s%s%s%s", a == cmd ? "" : " ",
-				      q ? "'" : "", *a, q ? "'" : "");
-	}
-}
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -338,7 +327,7 @@ static int proc_convert(const struct capture_opts *o, const struct capture_proc 
 			const char *out, const char *name)
 {
 	char cmdline[4096], date[16], package[320];
-	cmd_join(o->cmd, cmdline, sizeof cmdline);
+	cli_join_command(NULL, o->cmd, INT_MAX, cmdline, sizeof cmdline);
 	date_of(p->h.start_realtime_ns, date, sizeof date);
 	package_of(p->h.exe, package, sizeof package);
 	struct capture_meta meta = {

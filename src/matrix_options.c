@@ -47,11 +47,7 @@ int matrix_parse_args(struct matrix_options *o, int argc, char **argv, const cha
 	};
 	uint64_t v;
 	int c;
-	snprintf(o->command, sizeof o->command, "allocscope");
-	for (int i = 0; i < argc; i++) {
-		size_t used = strlen(o->command);
-		snprintf(o->command + used, sizeof o->command - used, " %s", argv[i]);
-	}
+	cli_join_command("allocscope", argv, argc, o->command, sizeof o->command);
 	while ((c = cli_getopt(argc, argv, "a:w:n:o:h", options)) != -1) {
 		switch (c) {
 		case 'a':
