@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "capture_convert.h"
+#include "fileio.h"
 
 /* Output through one large buffer; err latches the first write error. */
 struct yaml_out {
@@ -559,18 +560,12 @@ int capture_convert(const char *raw_path, const char *out_path,
 		    const struct capture_meta *meta, struct capture_stats *st,
 		    struct diag *d)
 {
-	char tmp[4096];
-	if (snprintf(tmp, sizeof tmp, "%s.tmp.%d", out_path, (int)getpid()) >= (int)sizeof tmp)
-		return diag_set(d, out_path, 0, 0, "path is too long");
-	FILE *f = fopen(tmp, "w");
+	char tmp[4200];
+	FILE *f = fileio_fopen_temp(out_path, tmp, sizeof tmp);
 	if (!f)
-		return diag_set(d, tmp, 0, 0, "cannot create: %s", strerror(errno));
+		return diag_set(d, out_path, 0, 0, "cannot write: %s", strerror(errno));
 	int rc = convert_to(f, raw_path, meta, st, d);
-	if (fclose(f) != 0 && rc == 0)
-		rc = diag_set(d, tmp, 0, 0, "write error: %s", strerror(errno));
-	if (rc == 0 && rename(tmp, out_path) != 0)
-		rc = diag_set(d, out_path, 0, 0, "cannot rename '%s': %s", tmp, strerror(errno));
-	if (rc != 0)
-		unlink(tmp);
+	if (fileio_fcommit_temp(f, tmp, out_path) != 0 && rc == 0)
+		rc = diag_set(d, out_path, 0, 0, "cannot write: %s", strerror(errno));
 	return rc;
 }

@@ -4,20 +4,61 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
+/* Where the output really goes: path, or the file its symbolic link(s)
+ * name. Sets *in_place for a target that is there and not a regular file;
+ * it is then opened by its own name (/dev/stdout's link may lead to a pipe
+ * that has no path to resolve). */
+static int resolve_target(const char *path, char *real, size_t real_len, int *in_place)
+{
+	struct stat st, lst;
+	*in_place = 0;
+	int exists = stat(path, &st) == 0;
+	if (exists && S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		return -1;
+	}
+	*in_place = exists && !S_ISREG(st.st_mode);
+	if (*in_place || lstat(path, &lst) != 0 || !S_ISLNK(lst.st_mode)) {
+		snprintf(real, real_len, "%s", path);
+		return 0;
+	}
+	char buf[PATH_MAX];
+	if (!realpath(path, buf))
+		return -1;
+	if ((size_t)snprintf(real, real_len, "%s", buf) >= real_len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
 int fileio_open_temp(const char *path, char *tmp, size_t tmp_len)
 {
-	if ((size_t)snprintf(tmp, tmp_len, "%s" FILEIO_TEMP_SUFFIX, path) >= tmp_len) {
+	char real[PATH_MAX];
+	int in_place;
+	if (resolve_target(path, real, sizeof real, &in_place))
+		return -1;
+	if (in_place) {
+		tmp[0] = '\0';
+		return open(real, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	}
+	if ((size_t)snprintf(tmp, tmp_len, "%s" FILEIO_TEMP_SUFFIX, real) >= tmp_len) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
 	int fd = mkstemp(tmp);
-	if (fd >= 0)
-		fchmod(fd, 0644);
+	if (fd >= 0) {
+		mode_t mask = umask(0);
+		umask(mask);
+		fchmod(fd, 0666 & ~mask);
+	}
 	return fd;
 }
 
@@ -47,6 +88,15 @@ int fileio_write_all(int fd, const void *buf, size_t len)
 int fileio_commit_temp(int fd, const char *tmp, const char *path, int ok)
 {
 	int saved = 0;
+	/* Written in place: a device or pipe has nothing to sync or rename. */
+	if (!tmp[0]) {
+		if (close(fd) != 0 && ok) {
+			ok = 0;
+			saved = errno;
+		}
+		errno = saved;
+		return ok ? 0 : -1;
+	}
 	if (ok && fsync(fd) != 0) {
 		ok = 0;
 		saved = errno;
@@ -55,7 +105,11 @@ int fileio_commit_temp(int fd, const char *tmp, const char *path, int ok)
 		ok = 0;
 		saved = errno;
 	}
-	if (ok && rename(tmp, path) == 0)
+	/* The temporary file sits next to the target; the same resolution
+	 * finds that target again (a link is replaced by its file's name). */
+	char real[PATH_MAX];
+	int in_place;
+	if (ok && resolve_target(path, real, sizeof real, &in_place) == 0 && rename(tmp, real) == 0)
 		return 0;
 	if (!saved)
 		saved = errno;
@@ -72,7 +126,8 @@ FILE *fileio_fopen_temp(const char *path, char *tmp, size_t tmp_len)
 	FILE *f = fdopen(fd, "w");
 	if (!f) {
 		close(fd);
-		unlink(tmp);
+		if (tmp[0])
+			unlink(tmp);
 	}
 	return f;
 }
@@ -84,7 +139,8 @@ int fileio_fcommit_temp(FILE *f, const char *tmp, const char *path)
 	int fd = dup(fileno(f));
 	fclose(f);
 	if (fd < 0) {
-		unlink(tmp);
+		if (tmp[0])
+			unlink(tmp);
 		return -1;
 	}
 	errno = saved;

@@ -1,5 +1,8 @@
 /* fileio.h - whole files only: every output is written under a temporary name
- * in its directory and renamed over the target once complete and flushed. */
+ * in its directory and renamed over the target once complete and flushed.
+ * The target is what a user means by the name: a symbolic link's file is
+ * replaced (the link stays), and a device, FIFO or socket (-o /dev/null,
+ * -o /dev/stdout) is written in place, never replaced by a regular file. */
 #ifndef ALLOCSCOPE_FILEIO_H
 #define ALLOCSCOPE_FILEIO_H
 
@@ -7,7 +10,11 @@
 #include <stdio.h>
 
 /* Opens a fresh temporary file next to `path` (its name goes to tmp):
- * `path` followed by FILEIO_TEMP_SUFFIX, the X's made unique by mkstemp. */
+ * `path` (a link's target, for a symbolic link) followed by
+ * FILEIO_TEMP_SUFFIX, the X's made unique by mkstemp, mode 0666 less the
+ * umask. For a target that is not a regular file, opens the target itself
+ * and leaves tmp empty. A directory is refused (EISDIR), as is a link to
+ * nothing (ENOENT). */
 #define FILEIO_TEMP_SUFFIX ".tmp.XXXXXX"
 int fileio_open_temp(const char *path, char *tmp, size_t tmp_len);
 

@@ -2,14 +2,14 @@
  * a line reader, number parsing and the trace name rule. */
 #include "import.h"
 
-#include "idhash.h"
-
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
+
+#include "fileio.h"
+#include "idhash.h"
 
 const struct import_format import_formats[] = {
 	{"malloclab", import_malloclab,
@@ -228,44 +228,17 @@ void import_yaml_quote(const char *s, char *buf, size_t len)
 
 int import_write_file(const struct trace *t, const char *path, struct diag *d)
 {
-	char tmp[4096];
-	if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp)
-		return diag_set(d, path, 0, 0, "path too long");
-	int fd = mkstemp(tmp);
-	if (fd < 0)
-		return diag_set(d, path, 0, 0, "cannot create a temporary file: %s",
-				strerror(errno));
-	FILE *out = fdopen(fd, "w");
-	if (!out) {
-		int e = errno;
-		close(fd);
-		unlink(tmp);
-		return diag_set(d, path, 0, 0, "cannot write: %s", strerror(e));
-	}
+	char tmp[4200];
+	FILE *out = fileio_fopen_temp(path, tmp, sizeof tmp);
+	if (!out)
+		return diag_set(d, path, 0, 0, "cannot write: %s", strerror(errno));
 	int bad = trace_write_yaml(t, out);
 	int e = errno;
-	if (fflush(out) && !bad) {
+	if (fileio_fcommit_temp(out, tmp, path) && !bad) {
 		bad = 1;
 		e = errno;
 	}
-	if (fclose(out) && !bad) {
-		bad = 1;
-		e = errno;
-	}
-	/* mkstemp makes the file 0600; a trace is an ordinary, shareable file. */
-	mode_t mask = umask(0);
-	umask(mask);
-	if (!bad && chmod(tmp, 0666 & ~mask)) {
-		bad = 1;
-		e = errno;
-	}
-	if (!bad && rename(tmp, path)) {
-		bad = 1;
-		e = errno;
-	}
-	if (bad) {
-		unlink(tmp);
+	if (bad)
 		return diag_set(d, path, 0, 0, "cannot write: %s", strerror(e));
-	}
 	return 0;
 }

@@ -115,6 +115,28 @@ printf 'allocscope: 1\nname: bad\ngenerate:\n  phases:\n    - events: 10\n      
 "$ALLOCSCOPE" gen badspec.yaml -o x.yaml 2> bad.err
 [ $? -eq 2 ] && grep -q "^badspec.yaml:6:7: error: unknown key 'sizez'" bad.err &&
 	ok "gen: spec error placed, exit 2" || fail "gen spec error: $(cat bad.err)"
+# -o means what the name leads to: a link's file is replaced and the link
+# stays; a FIFO or a pipe (/dev/stdout) is written through, never replaced
+# by a regular file; a directory is refused and left alone.
+echo old > target.yaml
+ln -s target.yaml link.yaml
+"$ALLOCSCOPE" gen "$root/workloads/tiny.yaml" -o link.yaml 2>/dev/null
+[ -L link.yaml ] && [ "$(events_of target.yaml)" -eq 10 ] &&
+	ok "gen -o LINK writes the link's file, keeps the link" || fail "gen -o LINK"
+mkfifo fifo
+timeout 20 cat fifo > fifo.out &  # a gen that replaced the FIFO would leave it waiting
+reader=$!
+"$ALLOCSCOPE" gen "$root/workloads/tiny.yaml" -o fifo 2>/dev/null
+wait $reader
+[ -p fifo ] && [ "$(events_of fifo.out)" -eq 10 ] &&
+	ok "gen -o FIFO writes through it, the FIFO stays" || fail "gen -o FIFO"
+n=$("$ALLOCSCOPE" gen "$root/workloads/tiny.yaml" -o /dev/stdout 2>/dev/null | grep -c '^- \[')
+[ "$n" -eq 10 ] && ok "gen -o /dev/stdout into a pipe" || fail "gen -o /dev/stdout: $n events"
+mkdir outdir
+"$ALLOCSCOPE" gen "$root/workloads/tiny.yaml" -o outdir 2>dir.err
+[ $? -ne 0 ] && [ -d outdir ] && grep -q "Is a directory" dir.err &&
+	ok "gen -o DIR is refused" || fail "gen -o DIR: $(cat dir.err)"
+
 for spec in "$root"/workloads/*.yaml; do
 	grep -q '^generate:' "$spec" || continue
 	w=$(basename "$spec" .yaml)
