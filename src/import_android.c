@@ -27,7 +27,7 @@ struct and_state {
 	struct import_report *r;
 	struct diag *d;
 	struct import_map ids;     /* live pointer -> block id */
-	struct import_map threads; /* tid + 1 -> tN */
+	struct import_map threads; /* tid -> tN */
 	uint64_t next_id, unseen;
 	unsigned n_threads;
 	const char *line;
@@ -52,7 +52,7 @@ static int and_err(struct and_state *s, const char *p, const char *msg)
 
 static int and_thread(struct and_state *s, uint64_t tid, unsigned *t)
 {
-	uint64_t *v = import_map_get(&s->threads, tid + 1);
+	uint64_t *v = import_map_get(&s->threads, tid);
 	if (v) {
 		*t = (unsigned)*v;
 		return 0;
@@ -60,7 +60,7 @@ static int and_thread(struct and_state *s, uint64_t tid, unsigned *t)
 	if (s->n_threads > UINT16_MAX)
 		return and_err(s, s->line, "more than 65536 threads");
 	*t = s->n_threads++;
-	if (import_map_put(&s->threads, tid + 1, *t))
+	if (import_map_put(&s->threads, tid, *t))
 		return and_err(s, s->line, "out of memory");
 	return 0;
 }
@@ -173,7 +173,7 @@ static int and_line(struct and_state *s)
 	if (and_numbers(s, &p, v, 1 + and_ops[op].n_args, hex, op == AND_DONE ? 1 : 2))
 		return -1;
 	if (op == AND_DONE) {
-		import_map_del(&s->threads, tid + 1);
+		import_map_del(&s->threads, tid);
 		return 0;
 	}
 	unsigned t = 0;

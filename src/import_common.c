@@ -41,8 +41,10 @@ void import_map_free(struct import_map *m)
 	memset(m, 0, sizeof *m);
 }
 
-uint64_t *import_map_get(const struct import_map *m, uint64_t key)
+uint64_t *import_map_get(struct import_map *m, uint64_t key)
 {
+	if (!key)
+		return m->has_zero ? &m->zero_val : NULL;
 	if (!m->cap)
 		return NULL;
 	for (size_t i = map_slot(m, key);; i = (i + 1) & (m->cap - 1)) {
@@ -56,8 +58,9 @@ uint64_t *import_map_get(const struct import_map *m, uint64_t key)
 static int map_grow(struct import_map *m)
 {
 	size_t cap = m->cap ? m->cap * 2 : 64;
-	struct import_map n = {calloc(cap, sizeof *n.keys), malloc(cap * sizeof *n.vals),
-			       cap, 0, idhash_seed()};
+	struct import_map n = {.keys = calloc(cap, sizeof *n.keys),
+			       .vals = malloc(cap * sizeof *n.vals), .cap = cap,
+			       .seed = idhash_seed()};
 	if (!n.keys || !n.vals) {
 		import_map_free(&n);
 		return -1;
@@ -65,6 +68,8 @@ static int map_grow(struct import_map *m)
 	for (size_t i = 0; i < m->cap; i++)
 		if (m->keys[i])
 			import_map_put(&n, m->keys[i], m->vals[i]);
+	n.has_zero = m->has_zero;
+	n.zero_val = m->zero_val;
 	import_map_free(m);
 	*m = n;
 	return 0;
@@ -72,6 +77,11 @@ static int map_grow(struct import_map *m)
 
 int import_map_put(struct import_map *m, uint64_t key, uint64_t val)
 {
+	if (!key) {
+		m->has_zero = 1;
+		m->zero_val = val;
+		return 0;
+	}
 	if ((m->n_used + 1) * 4 > m->cap * 3 && map_grow(m))
 		return -1;
 	size_t i = map_slot(m, key);
@@ -86,6 +96,11 @@ int import_map_put(struct import_map *m, uint64_t key, uint64_t val)
 
 int import_map_del(struct import_map *m, uint64_t key)
 {
+	if (!key) {
+		int had = m->has_zero;
+		m->has_zero = 0;
+		return had;
+	}
 	if (!m->cap)
 		return 0;
 	size_t mask = m->cap - 1, i = map_slot(m, key);

@@ -25,7 +25,7 @@ struct rep_state {
 	struct trace_builder *b;
 	struct import_report *r;
 	struct diag *d;
-	struct import_map live; /* id + 1 -> requested size */
+	struct import_map live; /* id -> requested size */
 	uint64_t ops, max_id_plus1, live_bytes, peak_bytes;
 	unsigned long hdr_line[HDR_N]; /* where each header number was */
 	int any_id;
@@ -81,20 +81,20 @@ static int rep_id(struct rep_state *s, const char *line, const char **p, unsigne
 
 static int rep_free(struct rep_state *s, uint64_t id, unsigned long lineno)
 {
-	uint64_t *size = import_map_get(&s->live, id + 1);
+	uint64_t *size = import_map_get(&s->live, id);
 	if (!size) {
 		s->r->skipped_frees++;
 		return 0;
 	}
 	s->live_bytes -= *size;
-	import_map_del(&s->live, id + 1);
+	import_map_del(&s->live, id);
 	return import_add(s->b, TRACE_FREE, id, 0, 0, 0, s->file, lineno, s->d);
 }
 
 static int rep_alloc(struct rep_state *s, char op, uint64_t id, uint64_t size,
 		     unsigned long lineno)
 {
-	uint64_t *old = import_map_get(&s->live, id + 1);
+	uint64_t *old = import_map_get(&s->live, id);
 	if (op == 'r' && size == 0)
 		return rep_free(s, id, lineno);
 	enum trace_op top = op == 'r' && old ? TRACE_REALLOC : TRACE_MALLOC;
@@ -102,7 +102,7 @@ static int rep_alloc(struct rep_state *s, char op, uint64_t id, uint64_t size,
 		return -1;
 	if (top == TRACE_REALLOC)
 		s->live_bytes -= *old;
-	if (import_map_put(&s->live, id + 1, size))
+	if (import_map_put(&s->live, id, size))
 		return diag_set(s->d, s->file, lineno, 0, "out of memory");
 	s->live_bytes += size;
 	if (s->live_bytes > s->peak_bytes)
