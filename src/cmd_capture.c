@@ -348,32 +348,51 @@ static int proc_convert(const struct capture_opts *o, const struct capture_proc 
 	return 0;
 }
 
-/* TRACE.d/PROG.PID.yaml for a process other than CMD's own. */
-static int child_paths(const char *stem, const struct capture_proc *p, char *out, size_t cap,
-		       char *name, size_t name_cap)
+/* The program's file name, made fit for a trace name. */
+static void proc_prog(const struct capture_proc *p, char *prog, size_t cap)
 {
-	char dir[4096], prog[256];
 	const char *slash = strrchr(p->h.exe, '/');
-	name_sanitize(prog, sizeof prog, slash ? slash + 1 : p->h.exe);
+	name_sanitize(prog, cap, slash ? slash + 1 : p->h.exe);
+}
+
+/* TRACE.d/PROG.PID.yaml for a process other than CMD's own; the seq-th
+ * (from 0) of this capture's processes with that program and pid (one that
+ * exec'ed the same program again) gets PROG.PID.SEQ.yaml. */
+static int child_paths(const char *stem, const struct capture_proc *p, unsigned seq,
+		       char *out, size_t cap, char *name, size_t name_cap)
+{
+	char dir[4096], prog[256], suffix[16] = "";
+	proc_prog(p, prog, sizeof prog);
 	snprintf(dir, sizeof dir, "%s.d", stem);
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
 		error_msg("cannot create '%s': %s", dir, strerror(errno));
 		return -1;
 	}
-	for (unsigned seq = 0;; seq++) {
-		char suffix[16] = "";
-		if (seq)
-			snprintf(suffix, sizeof suffix, ".%u", seq);
-		snprintf(out, cap, "%s/%s.%d%s.yaml", dir, prog, (int)p->h.pid, suffix);
-		if (seq == 0 || access(out, F_OK) != 0)
-			break;
-	}
+	if (seq)
+		snprintf(suffix, sizeof suffix, ".%u", seq);
+	snprintf(out, cap, "%s/%s.%d%s.yaml", dir, prog, (int)p->h.pid, suffix);
 	char base[4096];
 	snprintf(base, sizeof base, "%s", stem);
 	char stem_name[256];
 	name_sanitize(stem_name, sizeof stem_name, basename(base));
-	snprintf(name, name_cap, "%s.%s.%d", stem_name, prog, (int)p->h.pid);
+	snprintf(name, name_cap, "%s.%s.%d%s", stem_name, prog, (int)p->h.pid, suffix);
 	return 0;
+}
+
+/* How many of procs[0..i) other than the main one would have the file name
+ * of procs[i]. */
+static unsigned name_seq(const struct capture_proc *procs, size_t i, size_t main_i)
+{
+	char prog[256], other[256];
+	unsigned seq = 0;
+	proc_prog(&procs[i], prog, sizeof prog);
+	for (size_t j = 0; j < i; j++) {
+		if (j == main_i || !procs[j].h.n_words || procs[j].h.pid != procs[i].h.pid)
+			continue;
+		proc_prog(&procs[j], other, sizeof other);
+		seq += !strcmp(prog, other);
+	}
+	return seq;
 }
 
 static int procs_convert(const struct capture_opts *o, struct capture_proc *procs, size_t n,
@@ -406,7 +425,8 @@ static int procs_convert(const struct capture_opts *o, struct capture_proc *proc
 	for (size_t i = 0; i < n; i++) {
 		if (i == main_i || procs[i].h.n_words == 0)
 			continue; /* e.g. a fork child that went straight to exec */
-		if (child_paths(stem, &procs[i], path, sizeof path, name, sizeof name) != 0 ||
+		if (child_paths(stem, &procs[i], name_seq(procs, i, main_i), path, sizeof path,
+				name, sizeof name) != 0 ||
 		    proc_convert(o, &procs[i], 0, path, name) != 0)
 			rc = -1;
 	}

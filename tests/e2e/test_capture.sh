@@ -125,6 +125,16 @@ else
 	echo "# no dpkg, or ls is not from a Debian package: package lookup not tested"
 fi
 
+# A process that execs the same program again gets one file per image: every
+# trace the summary lists exists, and no two share a name.
+capture "$TMP/ex.yaml" bash -c 'ls >/dev/null; exec bash -c "ls / >/dev/null; exec bash -c true"'
+listed=$(sed -n 's|^  \([^:]*\.d/[^:]*\.yaml\): .*|\1|p' "$TMP/ex.yaml.err" | sort)
+n_listed=$(echo "$listed" | grep -c .)
+n_unique=$(echo "$listed" | sort -u | grep -c .)
+n_files=$(echo "$listed" | while read -r f; do [ -f "$f" ] && echo "$f"; done | grep -c .)
+check "exec of the same program: $n_listed traces listed, all distinct files" \
+	[ "$n_listed" -ge 4 -a "$n_unique" -eq "$n_listed" -a "$n_files" -eq "$n_listed" ]
+
 # Options after the command belong to it ("+" getopt), --name is used.
 timeout 60 "$ALLOCSCOPE" capture -n my-run -o "$TMP/opts.yaml" "$PROGS/cap_calls" -o -n \
 	2>"$TMP/opts.err"
