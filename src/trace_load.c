@@ -26,6 +26,10 @@ enum load_key {
 /* Unknown keys are remembered (by name, truncated) only to reject duplicates. */
 #define LOAD_UNKNOWN_MAX 32
 #define LOAD_SHOWN_MAX 64 /* longest scalar quoted in a message */
+/* Deepest nesting kept or skipped in `source` and unknown keys. libyaml's
+ * scanner slows down quadratically with open flow levels, so a hostile file
+ * would otherwise take minutes to be refused. */
+#define LOAD_MAX_DEPTH 64
 
 struct loader {
 	yaml_parser_t parser;
@@ -324,9 +328,11 @@ static int load_skip_value(struct loader *L)
 	do {
 		if (load_next(L))
 			return -1;
-		if (L->ev.type == YAML_SEQUENCE_START_EVENT || L->ev.type == YAML_MAPPING_START_EVENT)
-			depth++;
-		else if (L->ev.type == YAML_SEQUENCE_END_EVENT || L->ev.type == YAML_MAPPING_END_EVENT)
+		if (L->ev.type == YAML_SEQUENCE_START_EVENT || L->ev.type == YAML_MAPPING_START_EVENT) {
+			if (++depth > LOAD_MAX_DEPTH)
+				return load_error(L, L->ev.start_mark, "nesting deeper than %d levels",
+						  LOAD_MAX_DEPTH);
+		} else if (L->ev.type == YAML_SEQUENCE_END_EVENT || L->ev.type == YAML_MAPPING_END_EVENT)
 			depth--;
 	} while (depth > 0);
 	return 0;
@@ -418,6 +424,10 @@ static int load_source_emit(struct loader *L, yaml_emitter_t *em)
 			return -1;
 		if (depth == 0 && L->ev.type != YAML_MAPPING_START_EVENT)
 			return load_error(L, L->ev.start_mark, "'source' must be a mapping");
+		if (depth == LOAD_MAX_DEPTH && (L->ev.type == YAML_SEQUENCE_START_EVENT ||
+						L->ev.type == YAML_MAPPING_START_EVENT))
+			return load_error(L, L->ev.start_mark, "nesting deeper than %d levels",
+					  LOAD_MAX_DEPTH);
 		if (L->ev.type == YAML_SEQUENCE_START_EVENT) {
 			L->ev.data.sequence_start.style = YAML_FLOW_SEQUENCE_STYLE;
 			depth++;

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "trace.h"
@@ -238,6 +239,46 @@ static void test_unknown_key_warns(void **state)
 	trace_free(&t);
 }
 
+/* `source` and unknown keys may nest 64 levels; the 65th is refused where it
+ * opens (libyaml's scanner is quadratic in open levels: 80000 took 49 s). */
+static void test_nesting_limit(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *head, *tail;
+		unsigned long column; /* of the refused '[' */
+	} cases[] = {
+		{HDR "source: {a: ", "}\nevents: []\n", 9 + 3 + 64},
+		{HDR "zzz: ", "\nevents: []\n", 5 + 65},
+	};
+	static const int depths[] = {63, 64, 65, 80000};
+	for (size_t c = 0; c < 2; c++)
+		for (size_t k = 0; k < 4; k++) {
+			int levels = depths[k];
+			int inner = c == 0 ? levels - 1 : levels; /* source's mapping is a level */
+			size_t len = strlen(cases[c].head) + 2 * (size_t)inner + strlen(cases[c].tail);
+			char *yaml = malloc(len + 1), *p = yaml;
+			assert_non_null(yaml);
+			p = stpcpy(p, cases[c].head);
+			memset(p, '[', (size_t)inner);
+			memset(p + inner, ']', (size_t)inner);
+			strcpy(p + 2 * inner, cases[c].tail);
+			struct trace t;
+			struct diag d;
+			int rc = parse(yaml, NULL, &t, &d);
+			if (levels <= 64) {
+				assert_int_equal(rc, 0);
+				trace_free(&t);
+			} else {
+				assert_int_equal(rc, -1);
+				assert_int_equal(d.line, 3);
+				assert_int_equal(d.column, cases[c].column);
+				assert_string_equal(d.message, "nesting deeper than 64 levels");
+			}
+			free(yaml);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_rejections),
 		cmocka_unit_test(test_max_size_option),
 		cmocka_unit_test(test_unknown_key_warns),
+		cmocka_unit_test(test_nesting_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
