@@ -289,6 +289,13 @@ static int memory_job_finish(struct run_state *st, size_t wi, struct strategy_wo
 		if (status_is_final(mj->res.status))
 			COPY_STATUS(sw->status, mj->res.status);
 	}
+	/* The replay could not write its timeline: the row stands, but the run
+	 * is missing a file it promises, so it says so and ends in failure. */
+	char warning[512];
+	if (runner_get(&mj->res, "warning", warning, sizeof warning) == 0) {
+		warn_msg("%s on %s: %s", st->s[mj->si].spec, st->wl[wi].name, warning);
+		st->failed = 1;
+	}
 	COPY_STATUS(cell->status, mj->res.status);
 	note_status(st, mj->si, mj->res.status, &mj->res);
 	return csv_row_fragmentation(&st->fragmentation, &st->wl[wi], &st->s[mj->si],
