@@ -49,6 +49,13 @@ static int load_workloads(const struct matrix_options *o, struct meta_workload *
 			diag_print(&d);
 			return -1;
 		}
+		if (!replay_scale_fits(&t, o->size_scale)) {
+			error_msg("%s: its largest request, %llu bytes, times --size-scale %llu "
+				  "passes 2^62 bytes", o->workloads[i],
+				  (unsigned long long)t.max_request, (unsigned long long)o->size_scale);
+			trace_free(&t);
+			return -1;
+		}
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(wl[j].name, t.name)) {
 				error_msg("workloads '%s' and '%s' are both named '%s'",

@@ -39,11 +39,16 @@ static void *table_map(uint64_t bytes)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+int replay_scale_fits(const struct trace *t, uint64_t size_scale)
+{
+	return size_scale && t->max_request <= UINT64_MAX / 4 / size_scale;
+}
+
 int replay_init(struct replay *r, const struct allocator_ops *ops, void *self,
 		const struct trace *t, enum touch_mode touch, uint64_t size_scale)
 {
 	memset(r, 0, sizeof *r);
-	if (!size_scale || t->max_request > UINT64_MAX / 4 / size_scale) {
+	if (!replay_scale_fits(t, size_scale)) {
 		errno = EOVERFLOW;
 		return -1;
 	}

@@ -29,6 +29,10 @@ struct replay {
 int replay_parse_touch(const char *text, enum touch_mode *out);
 const char *replay_touch_name(enum touch_mode mode);
 
+/* Whether every request of t, times size_scale (>= 1), stays below 2^62:
+ * room for a strategy's header and alignment arithmetic without wrapping. */
+int replay_scale_fits(const struct trace *t, uint64_t size_scale);
+
 /* Maps and pre-faults the slot table. Returns 0, or -1 (errno) when the
  * table cannot be mapped or size_scale would overflow a request. */
 int replay_init(struct replay *r, const struct allocator_ops *ops, void *self,

@@ -70,6 +70,13 @@ expect_exit 2 "bad parameter value is bad input" "$ALLOCSCOPE" run -a first-fit:
 expect_exit 2 "missing trace is bad input" "$ALLOCSCOPE" run -a system -w nosuch.yaml
 expect_exit 2 "bad -n is bad usage" "$ALLOCSCOPE" run -a system -w workloads/hand.yaml -n zero
 expect_exit 2 "a lib: path that is not there is bad input" "$ALLOCSCOPE" run -a lib:/nonexistent/libm.so -w workloads/hand.yaml
+printf 'allocscope: 1\nname: big\nevents:\n  - [m, 1, 2305843009213693952]\n' > big.yaml
+"$ALLOCSCOPE" run -a first-fit -w big.yaml --max-size 18446744073709551615 --size-scale 4 \
+	-o big >/dev/null 2>big.err
+rc=$?
+[ "$rc" -eq 2 ] && grep -q "big.yaml: its largest request" big.err && [ ! -d big ] &&
+	ok "a request that --size-scale would overflow is bad input, before any run" ||
+	fail "size-scale overflow: exit $rc: $(cat big.err)"
 expect_exit 2 "a strategy named twice is bad usage" "$ALLOCSCOPE" run -a first-fit,tlsf,first-fit -w workloads/hand.yaml
 expect_exit 2 "-n above 1000 is bad usage" "$ALLOCSCOPE" run -a system -w workloads/hand.yaml -n 1001
 # Option mistakes are said the harness's way in every subcommand, exit 2.
