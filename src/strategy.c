@@ -4,8 +4,11 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "registry.h"
@@ -128,6 +131,48 @@ static int probe_plugin(struct strategy *s, struct diag *d)
 	return 0;
 }
 
+/* Stores the absolute form of the path typed after lib: or plugin: as
+ * cfg.path. A path the user typed that is not there is bad input, not an
+ * unavailable strategy; made absolute, a file in the current directory is
+ * found by dlopen and LD_PRELOAD, which search the system's directories for
+ * a bare name. */
+static int library_path(struct strategy *s, size_t *used, const char *path, size_t len,
+			const char *what, struct diag *d)
+{
+	char typed[4096], real[PATH_MAX];
+	snprintf(typed, sizeof typed, "%.*s", (int)len, path);
+	if (!realpath(typed, real))
+		return diag_set(d, NULL, 0, 0, "cannot read %s '%s': %s", what, typed,
+				strerror(errno));
+	struct stat st;
+	if (stat(real, &st) != 0 || !S_ISREG(st.st_mode))
+		return diag_set(d, NULL, 0, 0, "%s '%s' is not a regular file", what, typed);
+	s->cfg.path = store(s, used, real, strlen(real));
+	if (!s->cfg.path)
+		return diag_set(d, NULL, 0, 0, "strategy '%s' is too long", s->spec);
+	return 0;
+}
+
+/* What the dynamic loader would refuse once the replay process started
+ * (with its own, less readable words): LD_PRELOAD splits at spaces and
+ * colons, and the file must be an ELF object. */
+static int library_check_preloadable(const char *path, struct diag *d)
+{
+	if (strpbrk(path, " \t\n:"))
+		return diag_set(d, NULL, 0, 0, "library '%s': LD_PRELOAD cannot take a path "
+				"with a space or ':' in it", path);
+	unsigned char magic[4] = {0};
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return diag_set(d, NULL, 0, 0, "cannot read library '%s': %s", path,
+				strerror(errno));
+	size_t got = fread(magic, 1, sizeof magic, f);
+	fclose(f);
+	if (got != sizeof magic || memcmp(magic, "\x7f" "ELF", 4))
+		return diag_set(d, NULL, 0, 0, "library '%s' is not an ELF shared object", path);
+	return 0;
+}
+
 static int resolve(const char *spec, struct strategy *s, int load_plugins, struct diag *d)
 {
 	memset(s, 0, sizeof *s);
@@ -146,7 +191,8 @@ static int resolve(const char *spec, struct strategy *s, int load_plugins, struc
 		size_t len = end ? (size_t)(end - path) : strlen(path);
 		if (!len)
 			return diag_set(d, NULL, 0, 0, "strategy '%s' needs a path", spec);
-		s->cfg.path = store(s, &used, path, len);
+		if (library_path(s, &used, path, len, is_plugin ? "plugin" : "library", d))
+			return -1;
 		rest = end ? end + 1 : NULL;
 		s->is_plugin = is_plugin;
 		if (is_plugin && !load_plugins)
@@ -155,11 +201,8 @@ static int resolve(const char *spec, struct strategy *s, int load_plugins, struc
 			if (load_plugin(s, s->cfg.path, d))
 				return -1;
 		} else {
-			/* A path the user typed that is not there is bad input, as
-			 * for a plugin, not an unavailable strategy. */
-			if (access(s->cfg.path, R_OK) != 0)
-				return diag_set(d, NULL, 0, 0, "cannot read library '%s': %s",
-						s->cfg.path, strerror(errno));
+			if (library_check_preloadable(s->cfg.path, d))
+				return -1;
 			s->ops = allocator_find("lib");
 		}
 	} else {

@@ -159,8 +159,48 @@ expect_bad() { # $1 = plugin path, $2 = message pattern
 expect_bad "$plugins/bad_nosym.so" "does not export 'allocscope_strategy'"
 expect_bad "$plugins/bad_abi.so" "built for interface version 99, not 1"
 expect_bad "$work/notelf.so" "invalid ELF header"
-expect_bad "$work/missing.so" "cannot open shared object file"
+expect_bad "$work/missing.so" "cannot read plugin '$work/missing.so': No such file"
+expect_bad "$work" "is not a regular file"
 [ ! -e bad ] && ok "no results directory for bad plugins" || fail "bad plugins left a results directory"
+
+# The same for lib:, whose faults would otherwise surface only as the dynamic
+# loader's words in a row; and a bare file name in the current directory is
+# found, though dlopen and LD_PRELOAD alone would search the system's.
+expect_bad_lib() { # $1 = library path, $2 = message pattern
+	local out rc
+	out=$("$ALLOCSCOPE" run -a "lib:$1" -w trace.yaml -o bad 2>&1)
+	rc=$?
+	if [ "$rc" -eq 2 ] && echo "$out" | grep -q "$2"; then
+		ok "lib:$(basename "$1"): exit 2, '$2'"
+	else
+		fail "lib:$(basename "$1"): exit $rc, said: $out"
+	fi
+}
+expect_bad_lib "$work/missing.so" "cannot read library '$work/missing.so': No such file"
+expect_bad_lib "$work/notelf.so" "is not an ELF shared object"
+expect_bad_lib "$work" "is not a regular file"
+mkdir "sp ace" && cp notelf.so "sp ace/x.so"
+expect_bad_lib "$work/sp ace/x.so" "LD_PRELOAD cannot take a path with a space"
+[ ! -e bad ] && ok "no results directory for bad libraries" || fail "bad libraries left a results directory"
+je=$(ldconfig -p 2>/dev/null | awk '/libjemalloc\.so\.2 / { print $NF; exit }')
+if [ "$sanitize" = 1 ]; then
+	skip "lib: preloading cannot share a process with ASan"
+elif [ -z "$je" ]; then
+	skip "no libjemalloc.so.2 to preload as lib:"
+else
+	cp "$je" ./libje.so
+	"$ALLOCSCOPE" run -a lib:libje.so -w trace.yaml -n 1 --no-latency --no-cache -o lib \
+		>/dev/null 2>lib.err
+	rc=$?
+	got=$(status_of "$(ls -d lib/2*/ 2>/dev/null | head -n 1)throughput.csv" lib:libje.so)
+	[ "$rc" -eq 0 ] && [ "$got" = ok ] && ok "lib:NAME.so in the current directory is preloaded" ||
+		fail "lib:libje.so: exit $rc, status '$got': $(cat lib.err)"
+fi
+cp "$plugins/leak.so" ./here.so
+"$ALLOCSCOPE" run -a plugin:here.so -w trace.yaml -n 1 --no-latency --no-cache -o here \
+	>/dev/null 2>here.err
+[ $? -eq 0 ] && ok "plugin:NAME.so in the current directory loads" ||
+	fail "plugin:here.so: $(cat here.err)"
 out=$("$ALLOCSCOPE" check -a "plugin:$plugins/bad_abi.so" -w trace.yaml 2>&1)
 [ $? -eq 2 ] && ok "check refuses a wrong-ABI plugin with exit 2" || fail "check said: $out"
 
