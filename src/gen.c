@@ -186,9 +186,13 @@ static int gen_alloc(struct gen_state *st, struct gen_phase *ph)
 	st->newest = idx;
 	st->newest_gen = bl->gen;
 	st->have_newest = 1;
-	if (ph->has_lifetime)
-		return heap_push(st, st->step + gen_dist_sample(&ph->lifetime, &st->rng), idx);
-	return 0;
+	if (!ph->has_lifetime)
+		return 0;
+	/* A lifetime past the end of time is forever, not a wrap to the past. */
+	uint64_t due;
+	if (__builtin_add_overflow(st->step, gen_dist_sample(&ph->lifetime, &st->rng), &due))
+		due = UINT64_MAX;
+	return heap_push(st, due, idx);
 }
 
 static int gen_realloc(struct gen_state *st, struct gen_phase *ph)

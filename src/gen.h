@@ -11,7 +11,7 @@
 /* Bump whenever a spec's expansion changes (a new sampler, a fixed bug):
  * it is part of every trace cache key, so no cache made by an older
  * generator is ever mapped in its place. */
-#define GEN_VERSION 1u
+#define GEN_VERSION 2u
 
 /* Called by the YAML loader right after it has read the `generate` key: reads
  * the spec (the value node, which it consumes whole) from `parser` and feeds

@@ -206,13 +206,15 @@ int gen_node_q32(const struct gen_node *n, const char *file, uint64_t max_q32,
 	if (bad || *p)
 		return gen_node_error(n, file, d, "expected a non-negative decimal number "
 				      "(like 0.25 or 3)");
-	/* round(frac / scale * 2^32), exactly */
-	uint64_t q = (ip << 32) + (uint64_t)((((unsigned __int128)frac << 32) + scale / 2) / scale);
+	/* ip + round(frac / scale * 2^32), exactly: in 128 bits, as rounding
+	 * 4294967295.9999999999 up reaches 2^64 */
+	unsigned __int128 q = ((unsigned __int128)ip << 32) +
+			      ((((unsigned __int128)frac << 32) + scale / 2) / scale);
 	if (q > max_q32)
 		return gen_node_error(n, file, d, "'%s' is too large (at most %llu.%02llu)",
 				      n->value, (unsigned long long)(max_q32 >> 32),
 				      (unsigned long long)(((max_q32 & 0xffffffffu) * 100) >> 32));
-	*out = q;
+	*out = (uint64_t)q;
 	return 0;
 }
 

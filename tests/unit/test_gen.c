@@ -262,7 +262,24 @@ static void test_errors(void **state)
 	ERR("  phases: []\n", 4, 11, "non-empty list");
 	ERR("  phases:\n    - events: 5\n      sizes: {choice: [[1, 0]]}\n", 6, 23,
 	    "add up to 0");
+	/* rounds up to 2^64 in Q32.32: refused, not wrapped to a mean of 0 */
+	ERR("  phases:\n    - events: 5\n      sizes: {exponential: {mean: "
+	    "4294967295.99999999999}}\n", 6, 35, "too large");
 #undef ERR
+}
+
+/* The largest lifetime is forever: step + lifetime once wrapped to the past
+ * and freed every block at the next event. */
+static void test_endless_lifetime(void **state)
+{
+	(void)state;
+	struct trace t;
+	expand_ok("allocscope: 1\nname: e\ngenerate:\n  phases:\n    - events: 100\n"
+		  "      sizes: 16\n      lifetime: 18446744073709551615\n", &t);
+	assert_int_equal(t.count[TRACE_MALLOC], 100);
+	assert_int_equal(t.count[TRACE_FREE], 0);
+	assert_int_equal(t.peak_live_bytes, 1600);
+	trace_free(&t);
 }
 
 int main(void)
@@ -276,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_binary_pattern),
 		cmocka_unit_test(test_live_ramp_and_free_all),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_endless_lifetime),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
