@@ -206,6 +206,12 @@ static int builder_check_request(struct trace_builder *b, enum trace_op op,
 	return 0;
 }
 
+static int builder_live_overflow(struct trace_builder *b, char *err, size_t err_len)
+{
+	return builder_fail(b, TRACE_ARG_SIZE, err, err_len,
+			    "the live blocks would hold 2^64 bytes or more");
+}
+
 static void builder_account(struct trace_builder *b, uint64_t old_bytes, uint64_t new_bytes)
 {
 	struct trace *t = &b->trace;
@@ -267,10 +273,18 @@ int trace_builder_add(struct trace_builder *b, enum trace_op op, uint64_t id,
 		return builder_fail(b, TRACE_ARG_ID, err, err_len, "out of memory");
 	if (builder_reserve_event(b, err, err_len))
 		return -1;
+	/* A rejected event leaves no trace: the new block's bytes are checked
+	 * before it takes a slot (a realloc's resolution changes nothing). */
+	uint64_t live;
+	int allocates = op == TRACE_MALLOC || op == TRACE_CALLOC || op == TRACE_ALIGNED;
+	if (allocates && __builtin_add_overflow(b->live_bytes, bytes, &live))
+		return builder_live_overflow(b, err, err_len);
 	if (builder_resolve(b, op, id, &slot, err, err_len))
 		return -1;
 
 	uint64_t old_bytes = op == TRACE_REALLOC || op == TRACE_FREE ? b->slot_size[slot] : 0;
+	if (op == TRACE_REALLOC && __builtin_add_overflow(b->live_bytes - old_bytes, bytes, &live))
+		return builder_live_overflow(b, err, err_len);
 	b->slot_size[slot] = bytes;
 	builder_account(b, old_bytes, bytes);
 

@@ -145,6 +145,23 @@ static void test_rejections(void **state)
 	assert_int_equal(b.trace.n_slots, 2);
 	assert_int_equal(b.trace.peak_live_bytes, 1008);
 	trace_builder_discard(&b);
+
+	/* Live bytes that would pass 2^64 (only with --max-size near its top)
+	 * are refused, by a new block or a realloc's growth, not wrapped. */
+	trace_builder_init(&b, UINT64_MAX);
+	const uint64_t big = (uint64_t)1 << 62;
+	for (uint64_t id = 1; id <= 3; id++)
+		assert_int_equal(add(&b, TRACE_MALLOC, id, big, 0, 0), 0);
+	assert_int_equal(add(&b, TRACE_MALLOC, 4, big, 0, 0), -1);
+	assert_int_equal(b.err_arg, TRACE_ARG_SIZE);
+	assert_string_equal(err, "the live blocks would hold 2^64 bytes or more");
+	assert_int_equal(add(&b, TRACE_REALLOC, 3, 2 * big, 0, 0), -1);
+	assert_string_equal(err, "the live blocks would hold 2^64 bytes or more");
+	assert_int_equal(add(&b, TRACE_REALLOC, 3, 2 * big - 1, 0, 0), 0);
+	assert_int_equal(b.trace.n_events, 4);
+	assert_int_equal(b.trace.n_slots, 3);
+	assert_true(b.trace.peak_live_bytes == UINT64_MAX);
+	trace_builder_discard(&b);
 }
 
 /* A reference model over sparse 64-bit ids (0 and UINT64_MAX included):
