@@ -64,10 +64,16 @@ int cmd_check(int argc, char **argv)
 	while ((c = cli_getopt(argc, argv, "a:w:h", options)) != -1) {
 		switch (c) {
 		case 'a':
-			ns += strategy_split_list(optarg, strategies + ns, MAX_ITEMS - ns);
+			if (strategy_split_list(optarg, strategies, &ns, MAX_ITEMS)) {
+				error_msg("more than %d strategies", MAX_ITEMS);
+				return EXIT_BAD_INPUT;
+			}
 			break;
 		case 'w':
-			nw += strategy_split_list(optarg, workloads + nw, MAX_ITEMS - nw);
+			if (strategy_split_list(optarg, workloads, &nw, MAX_ITEMS)) {
+				error_msg("more than %d workloads", MAX_ITEMS);
+				return EXIT_BAD_INPUT;
+			}
 			break;
 		case 'T':
 			if (cli_parse_u64("--timeout", optarg, 0, 86400, &timeout_s))
@@ -82,6 +88,10 @@ int cmd_check(int argc, char **argv)
 		}
 	}
 	if (!ns || !nw || optind < argc) {
+		if (optind < argc)
+			error_msg("check: unexpected argument '%s'", argv[optind]);
+		else
+			error_msg("check: needs %s", !ns ? "-a STRATEGY" : "-w TRACE");
 		cli_usage(check_usage, 1);
 		return EXIT_BAD_INPUT;
 	}

@@ -11,6 +11,7 @@
 
 #define MATRIX_MAX_ITEMS 256
 #define MATRIX_MAX_REPS 1000   /* -n: every repetition's figure is kept */
+#define MATRIX_MAX_LABEL 64    /* --label: the directory name keeps room for its -N */
 
 struct matrix_options {
 	char *strategies[MATRIX_MAX_ITEMS];

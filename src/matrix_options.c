@@ -51,12 +51,18 @@ int matrix_parse_args(struct matrix_options *o, int argc, char **argv, const cha
 	while ((c = cli_getopt(argc, argv, "a:w:n:o:h", options)) != -1) {
 		switch (c) {
 		case 'a':
-			o->n_strategies += strategy_split_list(optarg, o->strategies + o->n_strategies,
-							       MATRIX_MAX_ITEMS - o->n_strategies);
+			if (strategy_split_list(optarg, o->strategies, &o->n_strategies,
+						MATRIX_MAX_ITEMS)) {
+				error_msg("more than %d strategies", MATRIX_MAX_ITEMS);
+				return -1;
+			}
 			break;
 		case 'w':
-			o->n_workloads += strategy_split_list(optarg, o->workloads + o->n_workloads,
-							      MATRIX_MAX_ITEMS - o->n_workloads);
+			if (strategy_split_list(optarg, o->workloads, &o->n_workloads,
+						MATRIX_MAX_ITEMS)) {
+				error_msg("more than %d workloads", MATRIX_MAX_ITEMS);
+				return -1;
+			}
 			break;
 		case 'n':
 			if (cli_parse_u64("-n", optarg, 1, MATRIX_MAX_REPS, &v))
@@ -88,6 +94,11 @@ int matrix_parse_args(struct matrix_options *o, int argc, char **argv, const cha
 			break;
 		case 'L':
 			o->label = optarg;
+			if (!*optarg || strlen(optarg) > MATRIX_MAX_LABEL) {
+				error_msg("invalid --label '%s' (1 to %d characters)", optarg,
+					  MATRIX_MAX_LABEL);
+				return -1;
+			}
 			for (const char *p = optarg; *p; p++)
 				if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 					    "0123456789._-", *p)) {

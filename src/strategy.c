@@ -89,6 +89,7 @@ static int apply_params(struct strategy *s, const char *text, size_t *used, stru
 					ops->name);
 		s->cfg.values[n] = ops->params[n].default_value;
 	}
+	unsigned given = 0; /* bit i: parameter i was typed */
 	while (text && *text) {
 		const char *end = strchr(text, ':');
 		size_t len = end ? (size_t)(end - text) : strlen(text);
@@ -100,6 +101,10 @@ static int apply_params(struct strategy *s, const char *text, size_t *used, stru
 		if (i < 0)
 			return diag_set(d, NULL, 0, 0, "strategy '%s' has no parameter '%.*s'",
 					ops->name, (int)(eq - text), text);
+		if (given & (1u << i))
+			return diag_set(d, NULL, 0, 0, "parameter '%.*s' is given twice in '%s'",
+					(int)(eq - text), text, s->spec);
+		given |= 1u << i;
 		s->cfg.values[i] = store(s, used, eq + 1, len - (size_t)(eq - text) - 1);
 		if (!s->cfg.values[i])
 			return diag_set(d, NULL, 0, 0, "strategy '%s' is too long", s->spec);
@@ -243,11 +248,13 @@ int strategy_available(const struct strategy *s, char *why, size_t len)
 	return 0;
 }
 
-size_t strategy_split_list(char *list, char **items, size_t max)
+int strategy_split_list(char *list, char **items, size_t *n, size_t max)
 {
-	size_t n = 0;
-	for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok && n < max;
-	     tok = strtok_r(NULL, ",", &save))
-		items[n++] = tok;
-	return n;
+	for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (*n == max)
+			return -1;
+		items[(*n)++] = tok;
+	}
+	return 0;
 }

@@ -32,8 +32,8 @@ void strategy_release(struct strategy *s);
 /* 0 when the strategy can run here, else -1 with a reason. */
 int strategy_available(const struct strategy *s, char *why, size_t len);
 
-/* Splits a comma-separated list (of strategies or workloads) in place;
- * returns the number of items stored in items[] (at most max). */
-size_t strategy_split_list(char *list, char **items, size_t max);
+/* Splits a comma-separated list (of strategies or workloads) in place,
+ * appending its items to items[*n..max); -1 when they do not all fit. */
+int strategy_split_list(char *list, char **items, size_t *n, size_t max);
 
 #endif

@@ -77,6 +77,16 @@ rc=$?
 [ "$rc" -eq 2 ] && grep -q "big.yaml: its largest request" big.err && [ ! -d big ] &&
 	ok "a request that --size-scale would overflow is bad input, before any run" ||
 	fail "size-scale overflow: exit $rc: $(cat big.err)"
+expect_exit 2 "a parameter given twice is bad input" "$ALLOCSCOPE" run -a first-fit:order=lifo:order=fifo -w workloads/hand.yaml
+expect_exit 2 "an empty --label is bad usage" "$ALLOCSCOPE" run -a system -w workloads/hand.yaml --label ''
+expect_exit 2 "a --label too long for the directory name is bad usage" "$ALLOCSCOPE" run -a system -w workloads/hand.yaml --label "$(printf 'x%.0s' $(seq 65))"
+many=$(printf 'first-fit:order=lifo,%.0s' $(seq 257))
+"$ALLOCSCOPE" run -a "$many" -w workloads/hand.yaml >/dev/null 2>many.err
+[ $? -eq 2 ] && grep -q "more than 256 strategies" many.err &&
+	ok "more strategies than fit is bad usage, not cut short" || fail "257 strategies: $(cat many.err)"
+"$ALLOCSCOPE" check -a first-fit >/dev/null 2>chk.err
+[ $? -eq 2 ] && grep -q "^allocscope: error: check: needs -w TRACE" chk.err &&
+	ok "check without -w says so" || fail "check without -w: $(head -n 1 chk.err)"
 expect_exit 2 "a strategy named twice is bad usage" "$ALLOCSCOPE" run -a first-fit,tlsf,first-fit -w workloads/hand.yaml
 expect_exit 2 "-n above 1000 is bad usage" "$ALLOCSCOPE" run -a system -w workloads/hand.yaml -n 1001
 # Option mistakes are said the harness's way in every subcommand, exit 2.
