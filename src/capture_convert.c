@@ -12,6 +12,7 @@
 
 #include "capture_convert.h"
 #include "fileio.h"
+#include "yaml_quote.h"
 
 /* Output through one large buffer; err latches the first write error. */
 struct yaml_out {
@@ -72,28 +73,16 @@ static void out_lit(struct yaml_out *o, const char *s, size_t n)
 	o->len += n;
 }
 
-/* A YAML double-quoted scalar: quotes, backslashes, control and non-ASCII
- * bytes escaped, so any command line yields valid YAML. */
+static void put_quoted(void *ctx, const char *bytes, size_t n)
+{
+	struct yaml_out *o = ctx;
+	out_reserve(o, n);
+	out_lit(o, bytes, n);
+}
+
 static void out_quoted(struct yaml_out *o, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
-	out_reserve(o, 1);
-	o->buf[o->len++] = '"';
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		out_reserve(o, 4);
-		if (*p == '"' || *p == '\\') {
-			o->buf[o->len++] = '\\';
-			o->buf[o->len++] = (char)*p;
-		} else if (*p < 0x20 || *p >= 0x7f) {
-			out_lit(o, "\\x", 2);
-			o->buf[o->len++] = hex[*p >> 4];
-			o->buf[o->len++] = hex[*p & 15];
-		} else {
-			o->buf[o->len++] = (char)*p;
-		}
-	}
-	out_reserve(o, 1);
-	o->buf[o->len++] = '"';
+	yaml_quote(s, put_quoted, o);
 }
 
 static void out_field(struct yaml_out *o, const char *key, const char *value)

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "import.h"
+#include "yaml_quote.h"
 
 static const char import_usage[] =
 	"usage: allocscope import --from FORMAT IN -o OUT.yaml [--name NAME]\n"
@@ -101,7 +102,7 @@ static int import_label(struct trace *t, const struct import_args *a,
 		 base, r->layout);
 	snprintf(src, sizeof src, "{kind: imported, format: %s, layout: %s, file: ",
 		 a->fmt->name, r->layout);
-	import_yaml_quote(base, src, sizeof src - 2);
+	yaml_quote_append(base, src, sizeof src - 1);
 	strcat(src, "}");
 	t->description = strdup(desc);
 	t->source = strdup(src);

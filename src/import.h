@@ -109,8 +109,5 @@ void import_name_from_path(const char *path, char *out, size_t len);
  * as it was. Returns 0, or -1 with a diag naming the file and the errno. */
 int import_write_file(const struct trace *t, const char *path, struct diag *d);
 
-/* Appends `s` as a double-quoted YAML scalar (escaping quotes, backslashes
- * and control characters) to buf, which holds len bytes. */
-void import_yaml_quote(const char *s, char *buf, size_t len);
 
 #endif

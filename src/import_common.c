@@ -225,22 +225,6 @@ void import_name_from_path(const char *path, char *out, size_t len)
 		snprintf(out, len, "imported");
 }
 
-void import_yaml_quote(const char *s, char *buf, size_t len)
-{
-	size_t n = strlen(buf);
-	n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "\"");
-	for (; *s && n + 8 < len; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			n += (size_t)snprintf(buf + n, len - n, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			n += (size_t)snprintf(buf + n, len - n, "\\x%02x", c);
-		else
-			buf[n++] = (char)c;
-	}
-	snprintf(buf + n, n < len ? len - n : 0, "\"");
-}
-
 int import_write_file(const struct trace *t, const char *path, struct diag *d)
 {
 	char tmp[4200];

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "yaml_quote.h"
+
 #define WRITE_BUF 65536
 #define WRITE_EVENT_MAX 96 /* "- [a, 4294967295, 2^63, 2^64-1, t65535]\n" fits */
 
@@ -49,34 +51,23 @@ static char *write_u64(char *p, uint64_t v)
 	return p;
 }
 
-/* A YAML double-quoted scalar: quotes, backslashes and control characters
- * escaped; other bytes (UTF-8, as the loader guarantees) kept as they are. */
+struct quoted_sink {
+	struct write_buf *w;
+	int err;
+};
+
+static void put_quoted(void *ctx, const char *bytes, size_t n)
+{
+	struct quoted_sink *q = ctx;
+	if (!q->err && write_str(q->w, bytes, n))
+		q->err = 1;
+}
+
 static int write_quoted(struct write_buf *w, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
-	if (write_str(w, "\"", 1))
-		return -1;
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		char esc[4] = { '\\', (char)c };
-		size_t n = 2;
-		if (c == '\n')
-			esc[1] = 'n';
-		else if (c == '\t')
-			esc[1] = 't';
-		else if (c < 0x20 || c == 0x7f) {
-			esc[1] = 'x';
-			esc[2] = hex[c >> 4];
-			esc[3] = hex[c & 15];
-			n = 4;
-		} else if (c != '"' && c != '\\') {
-			esc[0] = (char)c;
-			n = 1;
-		}
-		if (write_str(w, esc, n))
-			return -1;
-	}
-	return write_str(w, "\"", 1);
+	struct quoted_sink q = {w, 0};
+	yaml_quote(s, put_quoted, &q);
+	return q.err ? -1 : 0;
 }
 
 static int write_key(struct write_buf *w, const char *key, const char *quoted_value)
