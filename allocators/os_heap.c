@@ -1,6 +1,11 @@
 /* os_heap.c - reserve once, commit in steps: the sbrk-like heap of the
- * in-house strategies. Committing is mprotect on a MAP_NORESERVE range, so a
- * strategy's addresses never move and its extent is an exact footprint.
+ * in-house strategies. The reservation is PROT_NONE address space, which the
+ * kernel does not count; committing is mprotect to read-write, which it
+ * counts as the memory it will have to provide, so a heap that would pass
+ * what the machine can give fails to grow (the strategy returns NULL, as
+ * glibc's mmap would) rather than being OOM-killed once its pages are
+ * touched. A strategy's addresses never move and its extent is an exact
+ * footprint.
  *
  * The extent (the footprint every figure uses) moves in `step` bytes, but
  * mprotect runs only once per OS_HEAP_COMMIT_CHUNK: a 4 KiB step would
@@ -40,14 +45,12 @@ int os_heap_init(struct os_heap *heap, size_t reserve, size_t step)
 		step = OS_HEAP_DEFAULT_STEP;
 	step = round_up(step, page_size());
 	reserve = round_up(reserve, step);
-	void *base = mmap(NULL, reserve, PROT_NONE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	void *base = mmap(NULL, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	/* Where address space is scarce (valgrind gives a client 64 GiB in all,
 	 * ulimit -v), settle for less, down to 1 GiB. */
 	while (base == MAP_FAILED && reserve / 2 >= OS_HEAP_MIN_RESERVE) {
 		reserve = round_up(reserve / 2, step);
-		base = mmap(NULL, reserve, PROT_NONE,
-			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		base = mmap(NULL, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	}
 	if (base == MAP_FAILED)
 		return -1;
