@@ -4,6 +4,7 @@
 #include "replay.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,11 +184,15 @@ static void heap_note_peak(uint64_t *peak_heap, uint64_t heap, uint64_t live,
 	}
 }
 
-static int invalid_block(char *why, size_t len, uint64_t index, const char *fmt,
-			 uint32_t slot, const void *p)
+static int invalid_block(char *why, size_t len, uint64_t index, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int invalid_block(char *why, size_t len, uint64_t index, const char *fmt, ...)
 {
-	char what[160];
-	snprintf(what, sizeof what, fmt, slot, p);
+	char what[200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
 	snprintf(why, len, "event %llu: %s", (unsigned long long)index, what);
 	return -1;
 }
@@ -227,6 +232,14 @@ int replay_validate_block(struct replay *r, struct block_set *set, uint64_t inde
 	if (block_set_insert(set, e->slot, a, size, &other))
 		return invalid_block(why, len, index, "block %u at %p overlaps a live block",
 				     e->slot, p);
+	/* usable_size is a promise the caller may write up to; less than was
+	 * asked for would also hide internal fragmentation as 0. */
+	uint64_t usable = r->ops->usable_size(r->self, p);
+	if (usable < size)
+		return invalid_block(why, len, index,
+				     "block %u at %p reports a usable size of %llu for %llu bytes",
+				     e->slot, p, (unsigned long long)usable,
+				     (unsigned long long)size);
 	return 0;
 }
 

@@ -3,7 +3,8 @@
 # each gives a row with the right status (crashed:SIGSEGV, invalid:..., oom:N
 # with N counted independently by awk, timeout, crashed:SIGABRT), the well
 # behaved rows stay ok, and the run exits 1; `check` names the event of an
-# invalid block; a strategy run beside a hanging one keeps its figures; broken
+# invalid block (misplaced, or a usable size below the request); a strategy
+# run beside a hanging one keeps its figures; broken
 # plugins (no symbol, wrong ABI, not ELF) exit 2.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -13,7 +14,7 @@ plugins=$root/$BUILD/tests/plugins
 sanitize=${ALLOCSCOPE_SANITIZE:-0}
 enter_scratch
 
-for p in segv overlap misaligned null leak hang abort create_segv bad_abi bad_nosym; do
+for p in segv overlap misaligned short_usable null leak hang abort create_segv bad_abi bad_nosym; do
 	if [ ! -f "$plugins/$p.so" ]; then
 		skip "hostile plugins not built ($plugins/$p.so missing: make $BUILD/tests/plugins/$p.so)"
 		finish
@@ -53,7 +54,7 @@ expected_oom() {
 P=plugin:$plugins
 strategies=system,$P/segv.so:after=100,$P/overlap.so:after=50,$P/misaligned.so:after=10
 strategies=$strategies,$P/null.so,$P/null.so:after=100,$P/leak.so,$P/hang.so:after=20
-strategies=$strategies,$P/abort.so:after=30
+strategies=$strategies,$P/abort.so:after=30,$P/short_usable.so:after=5
 "$ALLOCSCOPE" run -a "$strategies" -w trace.yaml --timeout 3 -n 2 -o res >run.out 2>run.err
 rc=$?
 [ "$rc" -eq 1 ] && ok "a matrix with hostile strategies exits 1" || fail "run exit $rc, want 1"
@@ -93,8 +94,10 @@ else
 		'invalid:event [0-9]+: block [0-9]+ at 0x[0-9a-f]+ overlaps a live block'
 	expect_status "$P/misaligned.so:after=10" \
 		'invalid:event [0-9]+: block [0-9]+ at 0x[0-9a-f]*8 is misaligned'
+	expect_status "$P/short_usable.so:after=5" \
+		'invalid:event [0-9]+: block [0-9]+ at 0x[0-9a-f]+ reports a usable size of [0-9]+ for [0-9]+ bytes'
 	rows=$(($(wc -l <"$frag") - 1))
-	[ "$rows" -eq 9 ] && ok "every strategy has its row" || fail "$rows rows, want 9"
+	[ "$rows" -eq 10 ] && ok "every strategy has its row" || fail "$rows rows, want 10"
 	[ "$(readlink res/latest)" = "$(basename "$dir")" ] &&
 		ok "the run completed (latest points at it)" || fail "latest not updated"
 fi
