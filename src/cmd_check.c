@@ -110,7 +110,7 @@ int cmd_check(int argc, char **argv)
 	int rc = EXIT_OK;
 	for (size_t i = 0; i < ns && rc != EXIT_BAD_INPUT; i++) {
 		struct diag d;
-		if (strategy_resolve(strategies[i], &s[i], &d)) {
+		if (strategy_resolve(strategies[i], &s[i], &d) || strategy_try_create(&s[i], &d)) {
 			diag_print(&d);
 			rc = EXIT_BAD_INPUT;
 		}

@@ -79,24 +79,10 @@ static int resolve_strategies(const struct matrix_options *o, struct strategy *s
 {
 	for (size_t i = 0; i < o->n_strategies; i++) {
 		struct diag d;
-		if (strategy_resolve(o->strategies[i], &s[i], &d)) {
+		if (strategy_resolve(o->strategies[i], &s[i], &d) ||
+		    strategy_try_create(&s[i], &d)) {
 			diag_print(&d);
 			return -1;
-		}
-		/* Parameter values are checked by create(); try it here, where a bad
-		 * value can still stop the run, for strategies that need no preload.
-		 * Not for plugins: their create() may crash or hang, which must cost
-		 * a row (in the replay process), not the harness. */
-		if (!s[i].ops->preload && !s[i].is_plugin &&
-		    strategy_available(&s[i], NULL, 0) == 0) {
-			char err[512] = "";
-			void *self = s[i].ops->create(&s[i].cfg, err, sizeof err);
-			if (!self) {
-				error_msg("strategy '%s': %s", s[i].spec, err);
-				return -1;
-			}
-			if (s[i].ops->destroy)
-				s[i].ops->destroy(self);
 		}
 	}
 	return 0;

@@ -241,6 +241,19 @@ void strategy_release(struct strategy *s)
 	s->plugin_handle = NULL;
 }
 
+int strategy_try_create(const struct strategy *s, struct diag *d)
+{
+	if (s->ops->preload || s->is_plugin || strategy_available(s, NULL, 0) != 0)
+		return 0;
+	char err[512] = "";
+	void *self = s->ops->create(&s->cfg, err, sizeof err);
+	if (!self)
+		return diag_set(d, NULL, 0, 0, "strategy '%s': %s", s->spec, err);
+	if (s->ops->destroy)
+		s->ops->destroy(self);
+	return 0;
+}
+
 int strategy_available(const struct strategy *s, char *why, size_t len)
 {
 	if (s->ops->available)

@@ -29,6 +29,13 @@ int strategy_resolve(const char *spec, struct strategy *s, struct diag *d);
 int strategy_load(const char *spec, struct strategy *s, struct diag *d);
 void strategy_release(struct strategy *s);
 
+/* Parameter values are checked by create(): makes and destroys one
+ * instance here, where a bad value can still stop everything before the
+ * first replay (-1 with d set). Skipped for strategies that need a preload
+ * and for plugins, whose create() may crash or hang, which must cost a row
+ * in the replay process, not the harness. */
+int strategy_try_create(const struct strategy *s, struct diag *d);
+
 /* 0 when the strategy can run here, else -1 with a reason. */
 int strategy_available(const struct strategy *s, char *why, size_t len);
 

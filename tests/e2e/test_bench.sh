@@ -77,6 +77,7 @@ rc=$?
 [ "$rc" -eq 2 ] && grep -q "big.yaml: its largest request" big.err && [ ! -d big ] &&
 	ok "a request that --size-scale would overflow is bad input, before any run" ||
 	fail "size-scale overflow: exit $rc: $(cat big.err)"
+expect_exit 2 "check: a bad parameter value is bad input, as for run" "$ALLOCSCOPE" check -a first-fit:step=0 -w workloads/hand.yaml
 expect_exit 2 "a parameter given twice is bad input" "$ALLOCSCOPE" run -a first-fit:order=lifo:order=fifo -w workloads/hand.yaml
 expect_exit 2 "an empty --label is bad usage" "$ALLOCSCOPE" run -a system -w workloads/hand.yaml --label ''
 expect_exit 2 "a --label too long for the directory name is bad usage" "$ALLOCSCOPE" run -a system -w workloads/hand.yaml --label "$(printf 'x%.0s' $(seq 65))"
