@@ -2,12 +2,6 @@
 # test_bench.sh - `allocscope bench` and `run` end to end in a scratch
 # directory: the results layout of SPEC §7, exact CSV headers, one row per
 # workload x strategy, sane figures, meta.yaml, exit codes, no overwriting;
-# Every repetition asked for is kept (an earlier version kept 64).
-"$ALLOCSCOPE" run -a first-fit -w workloads/hand.yaml -n 70 --no-latency --no-cache -o many \
-	>/dev/null 2>&1
-reps=$(awk -F, 'NR == 2 { print $4 }' many/latest/throughput.csv 2>/dev/null)
-check "-n 70 gives 70 reps (got '$reps')" test "$reps" = 70
-
 # README's out-of-tree plugin build.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
