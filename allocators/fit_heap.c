@@ -139,7 +139,10 @@ static struct fit_block *heap_grow(struct fit_heap *h, size_t need, size_t align
 static void *heap_alloc(struct fit_heap *h, size_t size, size_t align)
 {
 	size_t need = heap_need(size);
-	if (!need || align > SIZE_MAX / 4 || fit_index_reserve(h))
+	/* Past the reservation nothing can fit; refusing here also keeps such a
+	 * size from the index, whose 16-byte units are 32-bit (every real block
+	 * is smaller than the reservation). */
+	if (!need || need > h->os.reserved || align > h->os.reserved || fit_index_reserve(h))
 		return NULL;
 	struct fit_block *b = fit_index_find(h, need, align);
 	if (!b)
