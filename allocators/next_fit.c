@@ -8,7 +8,10 @@
  * it): the placement of a walk along an address-ordered list, at O(log n)
  * for malloc and free. lifo/fifo keep a doubly linked list, walked from the
  * rover by definition: malloc O(n), free O(1). When merging swallows the
- * block the rover stands on, the rover moves to the merged block.
+ * block the rover stands on, the address-order rover moves to the merged
+ * block (the same place in address order); a list rover moves on to that
+ * block's successor in the list, as a pointer into a list does when its
+ * node is unlinked (the merged block goes to the head or tail by order).
  * Overhead: 8 bytes of header per allocated block, sizes rounded to 16
  * (minimum 32); address order adds about 25 bytes of b-tree per free block,
  * in a node pool counted in the footprint. */
