@@ -76,8 +76,9 @@ void import_warn(struct import_report *r, const char *file, unsigned long line,
 		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* A line reader that strips the trailing newline (and a CR before it).
- * Returns the line's length, or -1 at end of input or on a read error
- * (then *err is the errno, else 0). */
+ * Returns the line's length, or -1 at end of input or on an error: then
+ * *err is the errno, EILSEQ for a NUL byte in the line or EFBIG for a line
+ * past IMPORT_LINE_MAX, else 0. */
 struct import_lines {
 	FILE *in;
 	char *buf;
@@ -85,6 +86,11 @@ struct import_lines {
 	unsigned long lineno;
 };
 long import_lines_next(struct import_lines *l, int *err);
+/* The error for a line reader's err: the line that holds a NUL byte or is
+ * longer than IMPORT_LINE_MAX (a binary file, /dev/zero), else the read
+ * error. Returns -1. */
+#define IMPORT_LINE_MAX (1 << 20)
+int import_lines_error(const struct import_lines *l, int err, const char *file, struct diag *d);
 
 /* Parses an unsigned number at *p, skipping leading blanks: base 10 decimal,
  * base 16 hex with an optional 0x, base 0 hex after 0x else decimal.

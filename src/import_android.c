@@ -211,7 +211,7 @@ int import_android(FILE *in, const char *file, struct trace_builder *b,
 			goto out;
 	}
 	if (err) {
-		diag_set(d, file, 0, 0, "read error: %s", strerror(err));
+		import_lines_error(&l, err, file, d);
 		goto out;
 	}
 	r->lines = l.lineno;

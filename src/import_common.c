@@ -143,18 +143,55 @@ void import_warn(struct import_report *r, const char *file, unsigned long line,
 
 long import_lines_next(struct import_lines *l, int *err)
 {
-	errno = 0;
-	ssize_t n = getline(&l->buf, &l->cap, l->in);
-	if (n < 0) {
+	size_t n = 0;
+	int ch;
+	*err = 0;
+	while ((ch = getc_unlocked(l->in)) != EOF && ch != '\n') {
+		if (ch == '\0') {
+			*err = EILSEQ; /* a line cut short at its NUL would pass unseen */
+			l->lineno++;
+			return -1;
+		}
+		if (n + 1 >= l->cap) {
+			if (l->cap >= IMPORT_LINE_MAX) {
+				*err = EFBIG;
+				l->lineno++;
+				return -1;
+			}
+			size_t cap = l->cap ? 2 * l->cap : 256;
+			char *buf = realloc(l->buf, cap);
+			if (!buf) {
+				*err = ENOMEM;
+				return -1;
+			}
+			l->buf = buf;
+			l->cap = cap;
+		}
+		l->buf[n++] = (char)ch;
+	}
+	if (ch == EOF && (ferror(l->in) || !n)) {
 		*err = ferror(l->in) ? (errno ? errno : EIO) : 0;
 		return -1;
 	}
+	if (!l->buf && !(l->buf = malloc(l->cap = 256))) {
+		*err = ENOMEM;
+		return -1;
+	}
 	l->lineno++;
-	if (n && l->buf[n - 1] == '\n')
-		l->buf[--n] = '\0';
 	if (n && l->buf[n - 1] == '\r')
-		l->buf[--n] = '\0';
+		n--;
+	l->buf[n] = '\0';
 	return (long)n;
+}
+
+int import_lines_error(const struct import_lines *l, int err, const char *file, struct diag *d)
+{
+	if (err == EILSEQ)
+		return diag_set(d, file, l->lineno, 0, "the line holds a NUL byte");
+	if (err == EFBIG)
+		return diag_set(d, file, l->lineno, 0, "the line is longer than %d bytes",
+				IMPORT_LINE_MAX);
+	return diag_set(d, file, 0, 0, "read error: %s", strerror(err));
 }
 
 const char *import_skip_blanks(const char *p)

@@ -44,7 +44,7 @@ static int rep_header(struct import_lines *l, struct rep_state *s, uint64_t hdr[
 	int err;
 	for (int i = 0; i < HDR_N;) {
 		if (import_lines_next(l, &err) < 0)
-			return err ? diag_set(s->d, s->file, 0, 0, "read error: %s", strerror(err))
+			return err ? import_lines_error(l, err, s->file, s->d)
 				   : diag_set(s->d, s->file, l->lineno, 0,
 					      "truncated header: expected 4 numbers, found %d", i);
 		const char *p = import_skip_blanks(l->buf);
@@ -179,7 +179,7 @@ int import_malloclab(FILE *in, const char *file, struct trace_builder *b,
 		if (rep_line(&s, l.buf, l.lineno))
 			goto out;
 	if (err) {
-		diag_set(d, file, 0, 0, "read error: %s", strerror(err));
+		import_lines_error(&l, err, file, d);
 		goto out;
 	}
 	r->lines = l.lineno;

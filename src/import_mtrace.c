@@ -187,7 +187,7 @@ int import_mtrace(FILE *in, const char *file, struct trace_builder *b,
 		if (mt_line(&s, l.buf, l.lineno))
 			goto out;
 	if (err) {
-		diag_set(d, file, 0, 0, "read error: %s", strerror(err));
+		import_lines_error(&l, err, file, d);
 		goto out;
 	}
 	if (s.pending_line) {

@@ -302,6 +302,9 @@ struct cache_text {
 	int mapped;
 };
 
+/* Reads a stream (a pipe, a device) whole. One that never ends (/dev/zero)
+ * stops when the next buffer would pass the memory available: -1 with
+ * errno EFBIG. */
 static int cache_text_read_fd(int fd, struct cache_text *txt)
 {
 	size_t cap = 1 << 16;
@@ -319,6 +322,11 @@ static int cache_text_read_fd(int fd, struct cache_text *txt)
 			return 0;
 		txt->len += (size_t)r;
 		if (txt->len == cap) {
+			char err[160];
+			if (mem_avail_check(2 * (uint64_t)cap, "the trace", err, sizeof err)) {
+				errno = EFBIG;
+				return -1;
+			}
 			char *p = realloc(txt->p, cap *= 2);
 			if (!p)
 				free(txt->p);
@@ -347,8 +355,11 @@ static int cache_text_open(const char *path, struct cache_text *txt, struct diag
 		else if (txt->mapped)
 			madvise(txt->p, txt->len, MADV_SEQUENTIAL);
 	} else if (cache_text_read_fd(fd, txt)) {
+		rc = errno == EFBIG
+			? diag_set(d, path, 0, 0, "not a regular file, and after %zu bytes its text "
+				   "would not fit in the memory available", txt->len)
+			: diag_set(d, path, 0, 0, "cannot read trace: %s", strerror(errno));
 		free(txt->p);
-		rc = diag_set(d, path, 0, 0, "cannot read trace: %s", strerror(errno));
 	}
 	close(fd);
 	return rc;

@@ -188,6 +188,38 @@ static void test_mtrace_fragment(void **state)
 	trace_free(&x.t);
 }
 
+/* Lines that are not text: a NUL byte (which once cut the line short
+ * unseen) and a line past IMPORT_LINE_MAX (a binary file, /dev/zero). */
+static void test_lines_not_text(void **state)
+{
+	(void)state;
+	static const char nul[] = "+ 0x10 0x5\n- 0x10\0junk\n";
+	FILE *in = fmemopen((void *)nul, sizeof nul - 1, "r");
+	assert_non_null(in);
+	struct run x;
+	run_file(import_mtrace, in, "frag", &x);
+	fclose(in);
+	assert_int_equal(x.rc, -1);
+	assert_int_equal(x.d.line, 2);
+	assert_string_equal(x.d.message, "the line holds a NUL byte");
+
+	size_t n = IMPORT_LINE_MAX + 10;
+	char *big = malloc(n + 1);
+	assert_non_null(big);
+	memset(big, '1', n);
+	big[n] = '\0';
+	run_text(import_android, big, &x);
+	assert_int_equal(x.rc, -1);
+	assert_int_equal(x.d.line, 1);
+	assert_non_null(strstr(x.d.message, "the line is longer than 1048576 bytes"));
+	free(big);
+	/* a last line without its newline is still a line */
+	run_text(import_mtrace, "+ 0x10 0x5\n- 0x10", &x);
+	assert_int_equal(x.rc, 0);
+	assert_int_equal(x.t.n_events, 2);
+	trace_free(&x.t);
+}
+
 /* Pointer 0 was an empty slot's key: freeing it read a value never set. */
 static void test_mtrace_null_pointer(void **state)
 {
@@ -346,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_malloclab_malformed),
 		cmocka_unit_test(test_mtrace_fragment),
 		cmocka_unit_test(test_mtrace_null_pointer),
+		cmocka_unit_test(test_lines_not_text),
 		cmocka_unit_test(test_mtrace_malformed),
 		cmocka_unit_test(test_android_plain),
 		cmocka_unit_test(test_android_timestamps),
