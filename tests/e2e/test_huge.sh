@@ -70,6 +70,9 @@ done
 [ "$refusals" -ge 1 ] && ok "$refusals loads refused with the memory message" ||
 	fail "no load was refused with the memory message"
 [ "$others" -eq 0 ] && ok "no other failure" || fail "$others loads failed otherwise"
+# A stream that never ends is read only while memory holds it.
+refused /dev/zero '^/dev/zero: error: not a regular file, and after [0-9]+ bytes its text would not fit' 2000000
+
 # Twice the machine's memory, within the 64 GiB reservation: the heap cannot
 # commit it, so malloc returns NULL. (--touch none: a build that handed out
 # the block would say ok here rather than be OOM-killed.)
