@@ -12,13 +12,12 @@
  * Per-block overhead: none in the block; the table costs 1/min of the heap
  * (3% at min=32); internal fragmentation up to half of each block.
  * Cost: malloc O(log(heap/min)) splits, free O(log(heap/min)) merges. */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "allocator.h"
 #include "os_heap.h"
+#include "param.h"
 
 #define BUDDY_ORDERS 64
 #define BUDDY_ORDER_MASK 0x3fu
@@ -179,15 +178,10 @@ static void *buddy_create(const struct allocator_config *cfg, char *err, size_t 
 		snprintf(err, err_len, "step '%s' must be a power of two", cfg->values[0]);
 		return NULL;
 	}
-	char *end;
-	errno = 0;
-	unsigned long min = strtoul(cfg->values[1], &end, 10);
-	if (errno || end == cfg->values[1] || *end || min < 16 || min > 4096 ||
-	    (min & (min - 1))) {
-		snprintf(err, err_len, "min '%s' must be a power of two from 16 to 4096",
-			 cfg->values[1]);
+	unsigned min_log2;
+	if (param_parse_pow2("min", cfg->values[1], 16, 4096, &min_log2, err, err_len))
 		return NULL;
-	}
+	unsigned long min = 1ul << min_log2;
 	struct os_heap data, meta;
 	if (os_heap_init(&data, 0, step) != 0) {
 		snprintf(err, err_len, "cannot reserve address space for the heap");

@@ -108,10 +108,13 @@ size_t os_heap_shrink(struct os_heap *heap, size_t bytes)
 
 int os_heap_parse_step(const char *value, size_t *step, char *err, size_t err_len)
 {
-	char *end;
+	char *end = NULL;
+	unsigned long long v = 0;
 	errno = 0;
-	unsigned long long v = strtoull(value, &end, 10);
-	if (errno || end == value || *end || v == 0 || v > ((size_t)1 << 30) ||
+	/* strtoull would take " 4096" and "+4096"; a value is digits only */
+	if (*value >= '0' && *value <= '9')
+		v = strtoull(value, &end, 10);
+	if (!end || errno || *end || v == 0 || v > ((size_t)1 << 30) ||
 	    v % page_size() != 0) {
 		snprintf(err, err_len,
 			 "step '%s' must be a multiple of the page size (%zu) up to 1 GiB",

@@ -11,11 +11,10 @@
  * next non-empty class. Per-block overhead: 8 bytes; blocks are 32..n bytes
  * in steps of 16. Cost: exact classes O(1); otherwise malloc and free walk
  * one trie, O(log2 of the class width / 16) steps, at most ~30. */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "bt_heap.h"
+#include "param.h"
 
 static const struct allocator_param segregated_params[] = {
 	{"step", "4096", "heap growth step in bytes (a multiple of the page size)"},
@@ -24,30 +23,14 @@ static const struct allocator_param segregated_params[] = {
 	{NULL, NULL, NULL},
 };
 
-/* Parses a power of two in [lo, hi] into its log2. */
-static int segregated_parse_pow2(const char *key, const char *value, unsigned long lo,
-				 unsigned long hi, unsigned *log2, char *err, size_t err_len)
-{
-	char *end;
-	errno = 0;
-	unsigned long v = strtoul(value, &end, 10);
-	if (errno || end == value || *end || v < lo || v > hi || (v & (v - 1))) {
-		snprintf(err, err_len, "%s '%s' must be a power of two from %lu to %lu",
-			 key, value, lo, hi);
-		return -1;
-	}
-	*log2 = (unsigned)__builtin_ctzl(v);
-	return 0;
-}
-
 static void *segregated_create(const struct allocator_config *cfg, char *err, size_t err_len)
 {
 	size_t step;
 	struct bt_shape shape = {.fit = BT_FIT_BEST};
 	if (os_heap_parse_step(cfg->values[0], &step, err, err_len) != 0 ||
-	    segregated_parse_pow2("small", cfg->values[1], 64, 512, &shape.small_log2,
+	    param_parse_pow2("small", cfg->values[1], 64, 512, &shape.small_log2,
 				  err, err_len) != 0 ||
-	    segregated_parse_pow2("sub", cfg->values[2], 1, 32, &shape.sl_log2,
+	    param_parse_pow2("sub", cfg->values[2], 1, 32, &shape.sl_log2,
 				  err, err_len) != 0)
 		return NULL;
 	return bt_heap_create(step, &shape, err, err_len);

@@ -10,11 +10,10 @@
  * previous-free bit. Per-block overhead: 8 bytes (size word; the previous
  * block's address lives in the free predecessor's last word); blocks are
  * 32..n bytes in steps of 16. Cost: malloc and free O(1). */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "bt_heap.h"
+#include "param.h"
 
 static const struct allocator_param tlsf_params[] = {
 	{"step", "4096", "heap growth step in bytes (a multiple of the page size)"},
@@ -27,15 +26,9 @@ static void *tlsf_create(const struct allocator_config *cfg, char *err, size_t e
 	size_t step;
 	if (os_heap_parse_step(cfg->values[0], &step, err, err_len) != 0)
 		return NULL;
-	char *end;
-	errno = 0;
-	unsigned long sl = strtoul(cfg->values[1], &end, 10);
-	if (errno || end == cfg->values[1] || *end || sl == 0 || sl > 32 || (sl & (sl - 1))) {
-		snprintf(err, err_len, "sl '%s' must be a power of two from 1 to 32",
-			 cfg->values[1]);
+	unsigned sl_log2;
+	if (param_parse_pow2("sl", cfg->values[1], 1, 32, &sl_log2, err, err_len))
 		return NULL;
-	}
-	unsigned sl_log2 = (unsigned)__builtin_ctzl(sl);
 	struct bt_shape shape = {
 		/* Exact 16-byte classes exactly where the subdivisions of a power
 		 * of two would be finer than 16 bytes. */

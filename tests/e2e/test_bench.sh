@@ -72,6 +72,9 @@ rc=$?
 	ok "a request that --size-scale would overflow is bad input, before any run" ||
 	fail "size-scale overflow: exit $rc: $(cat big.err)"
 expect_exit 2 "check: a bad parameter value is bad input, as for run" "$ALLOCSCOPE" check -a first-fit:step=0 -w workloads/hand.yaml
+for spec in "buddy:min= 32" "tlsf:sl=+16" "segregated:sub=0x4" "first-fit:step= 4096"; do
+	expect_exit 2 "'$spec': a value is digits only" "$ALLOCSCOPE" run -a "$spec" -w workloads/hand.yaml
+done
 expect_exit 2 "a parameter given twice is bad input" "$ALLOCSCOPE" run -a first-fit:order=lifo:order=fifo -w workloads/hand.yaml
 expect_exit 2 "an empty --label is bad usage" "$ALLOCSCOPE" run -a system -w workloads/hand.yaml --label ''
 expect_exit 2 "a --label too long for the directory name is bad usage" "$ALLOCSCOPE" run -a system -w workloads/hand.yaml --label "$(printf 'x%.0s' $(seq 65))"
