@@ -18,6 +18,7 @@
 
 #include "capture_convert.h"
 #include "cli.h"
+#include "fileio.h"
 
 #define CAPTURE_LIB "liballocscope_capture.so"
 #define MAX_PROCS 4096
@@ -116,6 +117,11 @@ static int opts_parse(int argc, char **argv, struct capture_opts *o)
 	}
 	if (optind >= argc) {
 		error_msg("capture needs a command to run after '--'");
+		return EXIT_BAD_INPUT;
+	}
+	/* Before the program runs: a capture cannot be taken again. */
+	if (fileio_check_target(o->out)) {
+		error_msg("cannot write '%s': %s", o->out, strerror(errno));
 		return EXIT_BAD_INPUT;
 	}
 	for (const char *p = o->name; p && *p; p++)

@@ -1,10 +1,12 @@
 /* cmd_gen.c - `allocscope gen`: expands a trace's `generate:` spec (gen.c,
  * through the loader) and writes the same trace with explicit events. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "fileio.h"
 #include "import.h"
 #include "trace.h"
 
@@ -44,6 +46,10 @@ int cmd_gen(int argc, char **argv)
 	if (!out || optind != argc - 1) {
 		error_msg("%s", !out ? "missing -o TRACE.yaml" : "expected exactly one SPEC.yaml");
 		cli_usage(gen_usage, 1);
+		return EXIT_BAD_INPUT;
+	}
+	if (fileio_check_target(out)) {
+		error_msg("cannot write '%s': %s", out, strerror(errno));
 		return EXIT_BAD_INPUT;
 	}
 	struct trace t = {0};

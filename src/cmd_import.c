@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fileio.h"
 #include "import.h"
 #include "yaml_quote.h"
 
@@ -82,6 +83,10 @@ static int import_parse_args(int argc, char **argv, struct import_args *a)
 	if (a->name && !name_valid(a->name)) {
 		error_msg("invalid name '%s': use 1-%d characters of [A-Za-z0-9._-]", a->name,
 			  TRACE_NAME_MAX - 1);
+		return EXIT_BAD_INPUT;
+	}
+	if (fileio_check_target(a->out)) {
+		error_msg("cannot write '%s': %s", a->out, strerror(errno));
 		return EXIT_BAD_INPUT;
 	}
 	return -1;

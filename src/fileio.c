@@ -39,6 +39,30 @@ static int resolve_target(const char *path, char *real, size_t real_len, int *in
 	return 0;
 }
 
+int fileio_check_target(const char *path)
+{
+	char real[PATH_MAX], dir[PATH_MAX];
+	int in_place;
+	if (resolve_target(path, real, sizeof real, &in_place))
+		return -1;
+	if (in_place)
+		return 0;
+	snprintf(dir, sizeof dir, "%s", real);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else
+		slash[slash == dir] = '\0'; /* "/x" keeps its "/" */
+	struct stat st;
+	if (stat(dir, &st) != 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return access(dir, W_OK);
+}
+
 int fileio_open_temp(const char *path, char *tmp, size_t tmp_len)
 {
 	char real[PATH_MAX];

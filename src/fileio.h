@@ -18,6 +18,11 @@
 #define FILEIO_TEMP_SUFFIX ".tmp.XXXXXX"
 int fileio_open_temp(const char *path, char *tmp, size_t tmp_len);
 
+/* Whether an output could be written at path, checked before the work that
+ * makes it: its directory exists and is writable, and it is not a directory
+ * itself. 0, or -1 with errno. */
+int fileio_check_target(const char *path);
+
 /* Whether a file name (no directory) has the form of a temporary name. */
 int fileio_is_temp_name(const char *name);
 

@@ -99,6 +99,9 @@ capture "$TMP/x.yaml" "$TMP/no-such-program"
 check "missing program: exit 1" [ $? -eq 1 ]
 check "missing program: message" grep -q "error: cannot run '$TMP/no-such-program'" "$TMP/x.yaml.err"
 check "missing program: no trace" [ ! -e "$TMP/x.yaml" ]
+"$ALLOCSCOPE" capture -o "$TMP/nodir/x.yaml" -- touch "$TMP/ran" 2>"$TMP/nodir.err"
+check "-o in a missing directory: exit 2" [ $? -eq 2 ]
+check "-o in a missing directory: the program is not run" [ ! -e "$TMP/ran" ]
 
 # ---- every intercepted call, exactly ----------------------------------------
 capture "$TMP/calls.yaml" "$PROGS/cap_calls"

@@ -102,8 +102,8 @@ expect_exit 2 "import bad --name" "$ALLOCSCOPE" import --from mtrace "$frag/mtra
 	-o x.yaml --name 'a b'
 "$ALLOCSCOPE" import --from mtrace "$frag/mtrace-prog.txt" -o named.yaml --name my.trace 2>/dev/null
 grep -q '^name: "\?my.trace"\?$' named.yaml && ok "--name" || fail "--name"
-expect_exit 1 "unwritable output exits 1" "$ALLOCSCOPE" import --from mtrace \
-	"$frag/mtrace-prog.txt" -o /nonexistent-dir/x.yaml
+expect_exit 2 "an output directory that does not exist is bad usage" "$ALLOCSCOPE" import \
+	--from mtrace "$frag/mtrace-prog.txt" -o /nonexistent-dir/x.yaml
 
 # ---- gen ---------------------------------------------------------------------------
 expect_exit 0 "gen --help" "$ALLOCSCOPE" gen --help
@@ -136,8 +136,8 @@ n=$("$ALLOCSCOPE" gen "$root/workloads/tiny.yaml" -o /proc/self/fd/1 2>/dev/null
 [ "$n" -eq 10 ] && ok "gen -o /proc/self/fd/1 into a pipe" || fail "gen -o /proc/self/fd/1: $n events"
 mkdir outdir
 "$ALLOCSCOPE" gen "$root/workloads/tiny.yaml" -o outdir 2>dir.err
-[ $? -ne 0 ] && [ -d outdir ] && grep -q "Is a directory" dir.err &&
-	ok "gen -o DIR is refused" || fail "gen -o DIR: $(cat dir.err)"
+[ $? -eq 2 ] && [ -d outdir ] && grep -q "cannot write 'outdir': Is a directory" dir.err &&
+	ok "gen -o DIR is bad usage, exit 2" || fail "gen -o DIR: $(cat dir.err)"
 
 for spec in "$root"/workloads/*.yaml; do
 	grep -q '^generate:' "$spec" || continue
