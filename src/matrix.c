@@ -619,11 +619,13 @@ int matrix_run(const struct matrix_options *o)
 		st.ms[i].params = st.s[i].params;
 	}
 
-	rc = EXIT_RUN_FAILED;
+	/* The results root is the user's -o: a place that cannot hold a run
+	 * (a file, a read-only tree) is bad usage, found before any replay. */
 	if (results_create(&st.rd, o->root, o->label, &d)) {
 		diag_print(&d);
 		goto out;
 	}
+	rc = EXIT_RUN_FAILED;
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

@@ -75,6 +75,8 @@ expect_exit 2 "check: a bad parameter value is bad input, as for run" "$ALLOCSCO
 for spec in "buddy:min= 32" "tlsf:sl=+16" "segregated:sub=0x4" "first-fit:step= 4096"; do
 	expect_exit 2 "'$spec': a value is digits only" "$ALLOCSCOPE" run -a "$spec" -w workloads/hand.yaml
 done
+: > afile
+expect_exit 2 "-o onto a regular file is bad usage" "$ALLOCSCOPE" run -a system -w workloads/hand.yaml -o afile
 expect_exit 2 "a parameter given twice is bad input" "$ALLOCSCOPE" run -a first-fit:order=lifo:order=fifo -w workloads/hand.yaml
 expect_exit 2 "an empty --label is bad usage" "$ALLOCSCOPE" run -a system -w workloads/hand.yaml --label ''
 expect_exit 2 "a --label too long for the directory name is bad usage" "$ALLOCSCOPE" run -a system -w workloads/hand.yaml --label "$(printf 'x%.0s' $(seq 65))"
