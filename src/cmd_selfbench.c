@@ -185,6 +185,11 @@ static int explicit_copy(const char *path, char *copy, size_t len)
 		diag_print(&d);
 		return -1;
 	}
+	if (!t.n_events) {
+		error_msg("'%s' has no events: nothing to time", path);
+		trace_free(&t);
+		return -1;
+	}
 	snprintf(copy, len, "/tmp/allocscope-selfbench-XXXXXX.yaml");
 	int fd = mkstemps(copy, 5);
 	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");

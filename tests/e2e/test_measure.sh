@@ -162,6 +162,10 @@ latency_vs_untimed_ratio latency_vs_serialized_ratio latency_vs_serialized_calls
 	check "latency-subtraction.sh: the summary line" \
 		grep -q '^[0-9]* of 2 rows within 25% of the serialised calls; 0 failed$' subtraction.out
 fi
+printf 'allocscope: 1\nname: empty\nevents: []\n' > empty.yaml
+"$ALLOCSCOPE" selfbench -w empty.yaml -n 1 >/dev/null 2>empty.err
+[ $? -eq 2 ] && grep -q "'empty.yaml' has no events: nothing to time" empty.err &&
+	ok "selfbench on a trace without events says so, exit 2" || fail "selfbench empty: $(cat empty.err)"
 expect_exit 2 "latency-subtraction.sh: bad usage" "$repo/scripts/latency-subtraction.sh" -x
 expect_exit 2 "latency-subtraction.sh: -n must be a count" "$repo/scripts/latency-subtraction.sh" -n x
 expect_exit 2 "latency-subtraction.sh: -n 0 is refused" "$repo/scripts/latency-subtraction.sh" -n 0
