@@ -153,7 +153,11 @@ int meta_write(const struct results_dir *rd, const struct matrix_options *o,
 	for (size_t i = 0; i < o->n_strategies; i++) {
 		put_field(f, "  - ", "strategy", ms[i].spec);
 		put_field(f, "    ", "params", ms[i].params);
-		put_field(f, "    ", "version", ms[i].version[0] ? ms[i].version : "in-house");
+		/* A strategy that reports no version is one of ours (the build's
+		 * commit above), or a plugin that does not say. */
+		const char *unreported = strncmp(ms[i].spec, "plugin:", 7) ? "in-house"
+									 : "not reported by the plugin";
+		put_field(f, "    ", "version", ms[i].version[0] ? ms[i].version : unreported);
 	}
 	return fileio_fcommit_temp(f, tmp, path);
 }

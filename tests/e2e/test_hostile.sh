@@ -98,6 +98,9 @@ else
 		'invalid:event [0-9]+: block [0-9]+ at 0x[0-9a-f]+ reports a usable size of [0-9]+ for [0-9]+ bytes'
 	rows=$(($(wc -l <"$frag") - 1))
 	[ "$rows" -eq 10 ] && ok "every strategy has its row" || fail "$rows rows, want 10"
+	grep -A2 "strategy: \"$P/leak.so\"" "${dir}meta.yaml" |
+		grep -q 'version: "not reported by the plugin"' &&
+		ok "meta.yaml does not call a plugin in-house" || fail "meta.yaml: a plugin's version"
 	[ "$(readlink res/latest)" = "$(basename "$dir")" ] &&
 		ok "the run completed (latest points at it)" || fail "latest not updated"
 fi
