@@ -160,6 +160,7 @@ struct progress {
 	int on;
 	unsigned done, total;
 	time_t start;
+	unsigned shown;  /* the number of the pass last shown */
 };
 
 static void progress_show(struct progress *p, const char *strategy, const char *workload,
@@ -169,7 +170,9 @@ static void progress_show(struct progress *p, const char *strategy, const char *
 		return;
 	long elapsed = (long)(time(NULL) - p->start);
 	long eta = p->done ? elapsed * (long)(p->total - p->done) / (long)p->done : 0;
-	fprintf(stderr, "\r\033[K[%u/%u] %s \xc3\x97 %s  %s  ETA %ld:%02ld", p->done + 1,
+	/* Passes running side by side are numbered apart, not both done + 1. */
+	p->shown = (p->done > p->shown ? p->done : p->shown) + 1;
+	fprintf(stderr, "\r\033[K[%u/%u] %s \xc3\x97 %s  %s  ETA %ld:%02ld", p->shown,
 		p->total, strategy, workload, what, eta / 60, eta % 60);
 	fflush(stderr);
 }
@@ -631,7 +634,7 @@ int matrix_run(const struct matrix_options *o)
 	sigaction(SIGTERM, &sa, NULL);
 	cache_mode_choose(&st);
 	st.progress = (struct progress){isatty(2), 0,
-		(unsigned)(o->n_workloads * o->n_strategies * passes_per_cell(&st)), time(NULL)};
+		(unsigned)(o->n_workloads * o->n_strategies * passes_per_cell(&st)), time(NULL), 0};
 	meta_write(&st.rd, o, st.wl, st.ms, &st.mm, 0);
 
 	int run_rc = run_all(&st, &d);
