@@ -150,44 +150,35 @@ out=$("$ALLOCSCOPE" check -a "$P/misaligned.so" -w trace.yaml 2>&1)
 echo "$out" | grep -q "invalid:event 0: block 0 at 0x[0-9a-f]*8 is misaligned" &&
 	ok "check names the first misaligned block" || fail "check said: $out"
 
-# Broken plugins are bad input: exit 2 and a message that says what is wrong.
+# Broken plugins and libraries are bad input: exit 2 and a message that says
+# what is wrong. For lib:, whose faults would otherwise surface only as the
+# dynamic loader's words in a row.
 printf 'this is not a shared object, just text long enough to read a header\n' > notelf.so
-expect_bad() { # $1 = plugin path, $2 = message pattern
+expect_bad() { # $1 = plugin or lib, $2 = path, $3 = message pattern
 	local out rc
-	out=$("$ALLOCSCOPE" run -a "plugin:$1" -w trace.yaml -o bad 2>&1)
+	out=$("$ALLOCSCOPE" run -a "$1:$2" -w trace.yaml -o bad 2>&1)
 	rc=$?
-	if [ "$rc" -eq 2 ] && echo "$out" | grep -q "$2"; then
-		ok "plugin $(basename "$1"): exit 2, '$2'"
+	if [ "$rc" -eq 2 ] && echo "$out" | grep -q "$3"; then
+		ok "$1:$(basename "$2"): exit 2, '$3'"
 	else
-		fail "plugin $(basename "$1"): exit $rc, said: $out"
+		fail "$1:$(basename "$2"): exit $rc, said: $out"
 	fi
 }
-expect_bad "$plugins/bad_nosym.so" "does not export 'allocscope_strategy'"
-expect_bad "$plugins/bad_abi.so" "built for interface version 99, not 1"
-expect_bad "$work/notelf.so" "invalid ELF header"
-expect_bad "$work/missing.so" "cannot read plugin '$work/missing.so': No such file"
-expect_bad "$work" "is not a regular file"
-[ ! -e bad ] && ok "no results directory for bad plugins" || fail "bad plugins left a results directory"
-
-# The same for lib:, whose faults would otherwise surface only as the dynamic
-# loader's words in a row; and a bare file name in the current directory is
-# found, though dlopen and LD_PRELOAD alone would search the system's.
-expect_bad_lib() { # $1 = library path, $2 = message pattern
-	local out rc
-	out=$("$ALLOCSCOPE" run -a "lib:$1" -w trace.yaml -o bad 2>&1)
-	rc=$?
-	if [ "$rc" -eq 2 ] && echo "$out" | grep -q "$2"; then
-		ok "lib:$(basename "$1"): exit 2, '$2'"
-	else
-		fail "lib:$(basename "$1"): exit $rc, said: $out"
-	fi
-}
-expect_bad_lib "$work/missing.so" "cannot read library '$work/missing.so': No such file"
-expect_bad_lib "$work/notelf.so" "is not an ELF shared object"
-expect_bad_lib "$work" "is not a regular file"
+expect_bad plugin "$plugins/bad_nosym.so" "does not export 'allocscope_strategy'"
+expect_bad plugin "$plugins/bad_abi.so" "built for interface version 99, not 1"
+expect_bad plugin "$work/notelf.so" "invalid ELF header"
+expect_bad plugin "$work/missing.so" "cannot read plugin '$work/missing.so': No such file"
+expect_bad plugin "$work" "is not a regular file"
+expect_bad lib "$work/missing.so" "cannot read library '$work/missing.so': No such file"
+expect_bad lib "$work/notelf.so" "is not an ELF shared object"
+expect_bad lib "$work" "is not a regular file"
 mkdir "sp ace" && cp notelf.so "sp ace/x.so"
-expect_bad_lib "$work/sp ace/x.so" "LD_PRELOAD cannot take a path with a space"
-[ ! -e bad ] && ok "no results directory for bad libraries" || fail "bad libraries left a results directory"
+expect_bad lib "$work/sp ace/x.so" "LD_PRELOAD cannot take a path with a space"
+[ ! -e bad ] && ok "no results directory for bad plugins or libraries" ||
+	fail "bad plugins or libraries left a results directory"
+
+# A bare file name in the current directory is found, though dlopen and
+# LD_PRELOAD alone would search the system's directories.
 je=$(ldconfig -p 2>/dev/null | awk '/libjemalloc\.so\.2 / { print $NF; exit }')
 if [ "$sanitize" = 1 ]; then
 	skip "lib: preloading cannot share a process with ASan"
