@@ -80,6 +80,15 @@ int results_complete(struct results_dir *rd, struct diag *d)
 		return diag_set(d, mark, 0, 0, "cannot remove: %s", strerror(errno));
 	snprintf(link_tmp, sizeof link_tmp, "%s/.latest.%d", rd->root, (int)getpid());
 	snprintf(link_path, sizeof link_path, "%s/latest", rd->root);
+	/* latest is the newest run: one started later (its YYYYMMDD-HHMMSS is
+	 * greater) that finished first keeps it. */
+	char current[256];
+	ssize_t n = readlink(link_path, current, sizeof current - 1);
+	if (n >= RESULTS_STAMP_LEN) {
+		current[n] = '\0';
+		if (strncmp(current, rd->name, RESULTS_STAMP_LEN) > 0)
+			return 0;
+	}
 	unlink(link_tmp);
 	if (symlink(rd->name, link_tmp) != 0 || rename(link_tmp, link_path) != 0) {
 		unlink(link_tmp);

@@ -9,6 +9,7 @@
 #include "diag.h"
 
 #define RESULTS_INCOMPLETE_MARK "INCOMPLETE"
+#define RESULTS_STAMP_LEN 15 /* YYYYMMDD-HHMMSS, the start of every run's name */
 
 struct results_dir {
 	char root[4096];
@@ -19,7 +20,8 @@ struct results_dir {
 /* Creates the directory (and timeline/) with an INCOMPLETE marker. */
 int results_create(struct results_dir *rd, const char *root, const char *label,
 		   struct diag *d);
-/* Removes the marker and points ROOT/latest at the directory (atomically). */
+/* Removes the marker and points ROOT/latest at the directory (atomically),
+ * unless latest already names a run started later. */
 int results_complete(struct results_dir *rd, struct diag *d);
 /* Writes `why` into the marker: the directory stays, latest does not move. */
 void results_mark_interrupted(struct results_dir *rd, const char *why);

@@ -1,7 +1,8 @@
 /* test_results.c - the results directory (results.h): the clean-up of
  * temporary files left by writers killed mid-write, which must spare every
- * real file, including one whose workload name holds ".tmp."; and the names
- * of the timeline files (timeline.h), one per strategy as typed. */
+ * real file, including one whose workload name holds ".tmp."; latest naming
+ * the newest run; and the names of the timeline files (timeline.h), one per
+ * strategy as typed. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -66,6 +67,38 @@ static void test_remove_temps(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* latest names the newest run: one that started later and finished first
+ * keeps it; an older one gives it up. */
+static void test_latest_is_newest(void **state)
+{
+	(void)state;
+	char root[] = "/tmp/allocscope-test-latest-XXXXXX";
+	assert_non_null(mkdtemp(root));
+	struct results_dir rd;
+	struct diag d;
+	char link[4200], target[256], cmd[4200];
+	snprintf(link, sizeof link, "%s/latest", root);
+	assert_int_equal(results_create(&rd, root, NULL, &d), 0);
+
+	assert_int_equal(symlink("29991231-235959", link), 0);
+	assert_int_equal(results_complete(&rd, &d), 0);
+	ssize_t n = readlink(link, target, sizeof target - 1);
+	assert_true(n > 0);
+	target[n] = '\0';
+	assert_string_equal(target, "29991231-235959");
+
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(symlink("20000101-000000-old", link), 0);
+	assert_int_equal(results_complete(&rd, &d), 0);
+	n = readlink(link, target, sizeof target - 1);
+	assert_true(n > 0);
+	target[n] = '\0';
+	assert_string_equal(target, rd.name);
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void test_timeline_names(void **state)
 {
 	(void)state;
@@ -104,6 +137,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_remove_temps),
 		cmocka_unit_test(test_timeline_names),
+		cmocka_unit_test(test_latest_is_newest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
