@@ -333,9 +333,11 @@ void *fit_create(enum fit_policy policy, const struct allocator_config *cfg,
 		snprintf(err, err_len, "cannot reserve address space for the heap");
 		return NULL;
 	}
-	/* Pool node 0 stands for "no node" and stays zero. */
+	/* Pool node 0 stands for "no node" and stays zero. The pool grows a
+	 * page at a time whatever the heap's step, as buddy's and simple-seg's
+	 * side tables do: a large step must not inflate the footprint twice. */
 	if (!os_heap_grow(&os, sizeof(struct fit_heap)) ||
-	    (kind != FIT_INDEX_LIST && (os_heap_init(&meta, HEAP_META_RESERVE, step) ||
+	    (kind != FIT_INDEX_LIST && (os_heap_init(&meta, HEAP_META_RESERVE, 0) ||
 					!os_heap_grow(&meta, sizeof(struct fit_node))))) {
 		os_heap_release(&meta);
 		os_heap_release(&os);

@@ -208,7 +208,7 @@ static void test_heap_peak(void **state)
 	for (int f = 0; f < 3; f++) {
 		const struct allocator_ops *ops = fits[f];
 		void *a = fit_new(ops, "address", "4096");
-		/* Footprint: the block heap plus one step of treap node pool. */
+		/* Footprint: the block heap plus one page of node pool. */
 		struct allocator_heap_stats st;
 		ops->heap_stats(a, &st);
 		assert_int_equal(st.current_bytes, 4096 + 4096);
@@ -225,6 +225,12 @@ static void test_heap_peak(void **state)
 		assert_int_equal(st.current_bytes, 12288 + 4096);
 		assert_int_equal(st.peak_bytes, 12288 + 4096);
 		fit_assert_ok(ops, a);
+		ops->destroy(a);
+		/* A large step grows the block heap, not the node pool: one
+		 * 2 MiB step of heap and one page of pool. */
+		a = fit_new(ops, "address", "2097152");
+		ops->heap_stats(a, &st);
+		assert_int_equal(st.current_bytes, 2097152 + 4096);
 		ops->destroy(a);
 	}
 }
