@@ -213,7 +213,7 @@ static uint64_t fundamental_alignment(const struct replay *r, uint64_t size)
 
 int replay_validate_block(struct replay *r, struct block_set *set, uint64_t index,
 			  const struct trace_event *e, void *p, uint64_t size,
-			  char *why, size_t len)
+			  uint64_t *usable, char *why, size_t len)
 {
 	uintptr_t a = (uintptr_t)p, lo, hi;
 	uint64_t align = e->op == TRACE_ALIGNED ? (uint64_t)1 << e->align_log2 : 0;
@@ -234,11 +234,11 @@ int replay_validate_block(struct replay *r, struct block_set *set, uint64_t inde
 				     e->slot, p);
 	/* usable_size is a promise the caller may write up to; less than was
 	 * asked for would also hide internal fragmentation as 0. */
-	uint64_t usable = r->ops->usable_size(r->self, p);
-	if (usable < size)
+	*usable = r->ops->usable_size(r->self, p);
+	if (*usable < size)
 		return invalid_block(why, len, index,
 				     "block %u at %p reports a usable size of %llu for %llu bytes",
-				     e->slot, p, (unsigned long long)usable,
+				     e->slot, p, (unsigned long long)*usable,
 				     (unsigned long long)size);
 	return 0;
 }
@@ -296,9 +296,9 @@ int replay_memory(struct replay *r, struct memory_result *res,
 			acc.live += old_size;
 		} else if (e->op != TRACE_FREE && p) {
 			touch_block(r->touch, p, size);
-			if (replay_validate_block(r, &set, i, e, p, size, why, why_len))
+			uint64_t usable;
+			if (replay_validate_block(r, &set, i, e, p, size, &usable, why, why_len))
 				goto out;
-			uint64_t usable = r->ops->usable_size(r->self, p);
 			acc.size[e->slot] = e->size;
 			acc.slack[e->slot] = usable > size ? usable - size : 0;
 			acc.live += e->size;

@@ -98,7 +98,8 @@ static int check_event(struct check_state *cs, struct replay *r, uint64_t index,
 		cs->size[e->slot] = 0;
 		return 0;
 	}
-	if (replay_validate_block(r, &cs->set, index, e, p, size, why, len))
+	uint64_t usable;
+	if (replay_validate_block(r, &cs->set, index, e, p, size, &usable, why, len))
 		return -1;
 	if (e->op == TRACE_CALLOC) {
 		int64_t bad = find_nonzero(p, size);

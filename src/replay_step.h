@@ -69,10 +69,10 @@ static inline __attribute__((always_inline)) void *replay_call(struct replay *r,
 
 /* Alignment (16 bytes or the requested alignment), heap bounds (in-house
  * strategies), overlap with the live blocks in set (inserting the block) and
- * a usable size no smaller than the request.
+ * a usable size no smaller than the request, which goes to *usable.
  * Returns 0, or -1 with the event index and the problem in why. */
 int replay_validate_block(struct replay *r, struct block_set *set, uint64_t index,
 			  const struct trace_event *e, void *p, uint64_t size,
-			  char *why, size_t len);
+			  uint64_t *usable, char *why, size_t len);
 
 #endif
