@@ -109,7 +109,7 @@ int fileio_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int fileio_commit_temp(int fd, const char *tmp, const char *path, int ok)
+int fileio_commit_temp(int fd, const char *tmp, int ok)
 {
 	int saved = 0;
 	/* Written in place: a device or pipe has nothing to sync or rename. */
@@ -129,11 +129,12 @@ int fileio_commit_temp(int fd, const char *tmp, const char *path, int ok)
 		ok = 0;
 		saved = errno;
 	}
-	/* The temporary file sits next to the target; the same resolution
-	 * finds that target again (a link is replaced by its file's name). */
-	char real[PATH_MAX];
-	int in_place;
-	if (ok && resolve_target(path, real, sizeof real, &in_place) == 0 && rename(tmp, real) == 0)
+	/* The temporary name is the resolved target's with the suffix added
+	 * (fileio_open_temp), so the target is that name without it. */
+	char target[PATH_MAX];
+	size_t len = strlen(tmp) - (sizeof FILEIO_TEMP_SUFFIX - 1);
+	snprintf(target, sizeof target, "%.*s", (int)len, tmp);
+	if (ok && rename(tmp, target) == 0)
 		return 0;
 	if (!saved)
 		saved = errno;
@@ -156,7 +157,7 @@ FILE *fileio_fopen_temp(const char *path, char *tmp, size_t tmp_len)
 	return f;
 }
 
-int fileio_fcommit_temp(FILE *f, const char *tmp, const char *path)
+int fileio_fcommit_temp(FILE *f, const char *tmp)
 {
 	int ok = fflush(f) == 0 && !ferror(f);
 	int saved = errno;
@@ -168,5 +169,5 @@ int fileio_fcommit_temp(FILE *f, const char *tmp, const char *path)
 		return -1;
 	}
 	errno = saved;
-	return fileio_commit_temp(fd, tmp, path, ok);
+	return fileio_commit_temp(fd, tmp, ok);
 }

@@ -29,13 +29,15 @@ int fileio_is_temp_name(const char *name);
 /* write(2) until done; 0 or -1 (errno). */
 int fileio_write_all(int fd, const void *buf, size_t len);
 
-/* Closes fd; when ok, fsyncs and renames tmp over path, else removes tmp.
- * Returns 0 on a successful commit, -1 otherwise (errno). */
-int fileio_commit_temp(int fd, const char *tmp, const char *path, int ok);
+/* Closes fd; when ok, fsyncs and renames tmp over the target it was opened
+ * for (tmp less its suffix), else removes tmp. A target written in place
+ * (tmp empty) is only closed. Returns 0 on a successful commit, -1 otherwise
+ * (errno). */
+int fileio_commit_temp(int fd, const char *tmp, int ok);
 
 /* The same for stdio: opens a FILE on a temporary name, and commits it
  * (checking fflush/ferror) or discards it. */
 FILE *fileio_fopen_temp(const char *path, char *tmp, size_t tmp_len);
-int fileio_fcommit_temp(FILE *f, const char *tmp, const char *path);
+int fileio_fcommit_temp(FILE *f, const char *tmp);
 
 #endif

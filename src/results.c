@@ -34,8 +34,7 @@ static int write_small_file(const char *path, const char *text)
 	int fd = fileio_open_temp(path, tmp, sizeof tmp);
 	if (fd < 0)
 		return -1;
-	return fileio_commit_temp(fd, tmp, path,
-				  fileio_write_all(fd, text, strlen(text)) == 0);
+	return fileio_commit_temp(fd, tmp, fileio_write_all(fd, text, strlen(text)) == 0);
 }
 
 int results_create(struct results_dir *rd, const char *root, const char *label,
@@ -150,8 +149,7 @@ static int table_flush(struct csv_table *t, struct diag *d)
 {
 	char tmp[4300];
 	int fd = fileio_open_temp(t->path, tmp, sizeof tmp);
-	if (fd < 0 || fileio_commit_temp(fd, tmp, t->path,
-					 fileio_write_all(fd, t->text, t->len) == 0))
+	if (fd < 0 || fileio_commit_temp(fd, tmp, fileio_write_all(fd, t->text, t->len) == 0))
 		return diag_set(d, t->path, 0, 0, "cannot write: %s", strerror(errno));
 	return 0;
 }

@@ -25,7 +25,7 @@ int timeline_write(const char *path, const struct timeline_sample *s, size_t n)
 				   (unsigned long long)s[i].heap_bytes);
 		ok = fileio_write_all(fd, line, (size_t)len) == 0;
 	}
-	return fileio_commit_temp(fd, tmp, path, ok);
+	return fileio_commit_temp(fd, tmp, ok);
 }
 
 /* Bytes a file name holds as they are. Every other byte of a strategy's
