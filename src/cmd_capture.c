@@ -19,6 +19,7 @@
 #include "capture_convert.h"
 #include "cli.h"
 #include "fileio.h"
+#include "trace.h"
 
 #define CAPTURE_LIB "liballocscope_capture.so"
 #define MAX_PROCS 4096
@@ -58,18 +59,12 @@ static const char capture_usage[] =
 	"Exit status: 0 when CMD exited 0 and every trace was written, 1 when CMD\n"
 	"failed or could not be run, 2 on bad usage.\n";
 
-static int name_char_ok(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '.' || c == '_' || c == '-';
-}
-
 /* Copies s into a trace name, replacing characters the format forbids. */
 static void name_sanitize(char *dst, size_t cap, const char *s)
 {
 	size_t n = 0;
 	for (; *s && n + 1 < cap; s++)
-		dst[n++] = name_char_ok(*s) ? *s : '_';
+		dst[n++] = trace_name_char(*s) ? *s : '_';
 	if (n == 0)
 		dst[n++] = '_';
 	dst[n] = '\0';
@@ -125,7 +120,7 @@ static int opts_parse(int argc, char **argv, struct capture_opts *o)
 		return EXIT_BAD_INPUT;
 	}
 	for (const char *p = o->name; p && *p; p++)
-		if (!name_char_ok(*p)) {
+		if (!trace_name_char(*p)) {
 			error_msg("invalid trace name '%s': use letters, digits, '.', '_', '-'",
 				  o->name);
 			return EXIT_BAD_INPUT;

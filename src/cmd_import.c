@@ -35,13 +35,6 @@ struct import_args {
 	uint64_t max_size;
 };
 
-static int name_valid(const char *s)
-{
-	size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			     "0123456789._-");
-	return n && !s[n] && n < TRACE_NAME_MAX;
-}
-
 /* Returns -1 to go on, else the exit code. */
 static int import_parse_args(int argc, char **argv, struct import_args *a)
 {
@@ -80,7 +73,7 @@ static int import_parse_args(int argc, char **argv, struct import_args *a)
 		error_msg("unknown format '%s' (expected malloclab, mtrace or android)", from);
 		return EXIT_BAD_INPUT;
 	}
-	if (a->name && !name_valid(a->name)) {
+	if (a->name && !trace_name_valid(a->name)) {
 		error_msg("invalid name '%s': use 1-%d characters of [A-Za-z0-9._-]", a->name,
 			  TRACE_NAME_MAX - 1);
 		return EXIT_BAD_INPUT;

@@ -251,12 +251,8 @@ void import_name_from_path(const char *path, char *out, size_t len)
 	size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
 	if (n >= len)
 		n = len - 1;
-	for (size_t i = 0; i < n; i++) {
-		char c = base[i];
-		int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			 (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-		out[i] = ok ? c : '_';
-	}
+	for (size_t i = 0; i < n; i++)
+		out[i] = trace_name_char(base[i]) ? base[i] : '_';
 	out[n] = '\0';
 	if (!n)
 		snprintf(out, len, "imported");

@@ -99,12 +99,10 @@ int matrix_parse_args(struct matrix_options *o, int argc, char **argv, const cha
 					  MATRIX_MAX_LABEL);
 				return -1;
 			}
-			for (const char *p = optarg; *p; p++)
-				if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-					    "0123456789._-", *p)) {
-					error_msg("invalid --label '%s' (use [A-Za-z0-9._-])", optarg);
-					return -1;
-				}
+			if (!trace_name_valid(optarg)) {
+				error_msg("invalid --label '%s' (use [A-Za-z0-9._-])", optarg);
+				return -1;
+			}
 			break;
 		case 'Y':
 			o->no_latency = 1;

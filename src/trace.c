@@ -19,6 +19,20 @@ const char *trace_op_name(enum trace_op op)
 }
 
 /* Leaves t zeroed, so that freeing it twice is harmless. */
+int trace_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '_' || c == '-';
+}
+
+int trace_name_valid(const char *s)
+{
+	size_t n = 0;
+	while (s[n] && trace_name_char(s[n]))
+		n++;
+	return n && !s[n] && n < TRACE_NAME_MAX;
+}
+
 void trace_free(struct trace *t)
 {
 	if (t->map)

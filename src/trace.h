@@ -63,6 +63,12 @@ struct trace {
 };
 
 const char *trace_op_name(enum trace_op op); /* "malloc", "calloc", ... */
+
+/* The characters of a trace name (SPEC §4), [A-Za-z0-9._-], which also name
+ * results directories' labels: safe in file names and CSVs unquoted. */
+int trace_name_char(char c);
+/* Whether s is 1 to TRACE_NAME_MAX - 1 such characters. */
+int trace_name_valid(const char *s);
 void trace_free(struct trace *t);
 
 /* ---- building (trace_builder.c) ---------------------------------------- */

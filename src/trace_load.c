@@ -369,9 +369,10 @@ static int load_name(struct loader *L)
 	if (n >= TRACE_NAME_MAX)
 		return load_error(L, L->ev.start_mark, "name is longer than %d characters",
 				  TRACE_NAME_MAX - 1);
-	int ok = n > 0 && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-				    "0123456789._-") == n;
-	if (!ok)
+	size_t good = 0;
+	while (good < n && trace_name_char(s[good]))
+		good++;
+	if (!n || good != n)
 		return load_error(L, L->ev.start_mark,
 				  "malformed name '%s': use letters, digits, '.', '_' and '-'",
 				  load_shown(L, shown));
