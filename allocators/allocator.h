@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define ALLOCATOR_ABI_VERSION 1u
 
@@ -97,5 +98,19 @@ struct allocator_ops {
 	 * recorded in meta.yaml. Called in the replay process after create. */
 	void (*version)(void *self, char *buf, size_t len);
 };
+
+/* calloc for a strategy that keeps no record of which of its memory is still
+ * zero: refuse an nmemb * size that overflows, allocate, then clear. */
+static inline void *allocator_calloc_cleared(void *self, size_t nmemb, size_t size,
+					     void *(*malloc_fn)(void *self, size_t size))
+{
+	size_t bytes;
+	if (__builtin_mul_overflow(nmemb, size, &bytes))
+		return NULL;
+	void *p = malloc_fn(self, bytes);
+	if (p)
+		memset(p, 0, bytes);
+	return p;
+}
 
 #endif

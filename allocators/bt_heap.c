@@ -527,13 +527,7 @@ void *bt_heap_realloc(void *self, void *ptr, size_t size)
 
 void *bt_heap_calloc(void *self, size_t nmemb, size_t size)
 {
-	size_t bytes;
-	if (__builtin_mul_overflow(nmemb, size, &bytes))
-		return NULL;
-	void *p = bt_heap_malloc(self, bytes);
-	if (p)
-		memset(p, 0, bytes);
-	return p;
+	return allocator_calloc_cleared(self, nmemb, size, bt_heap_malloc);
 }
 
 /* Over-allocates by the alignment plus a minimum block, so that the gap in

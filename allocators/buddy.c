@@ -293,13 +293,7 @@ static void *buddy_realloc(void *self, void *ptr, size_t size)
 
 static void *buddy_calloc(void *self, size_t nmemb, size_t size)
 {
-	size_t bytes;
-	if (__builtin_mul_overflow(nmemb, size, &bytes))
-		return NULL;
-	void *p = buddy_malloc(self, bytes);
-	if (p)
-		memset(p, 0, bytes);
-	return p;
+	return allocator_calloc_cleared(self, nmemb, size, buddy_malloc);
 }
 
 /* A block of at least the alignment is aligned to it as an offset; it is

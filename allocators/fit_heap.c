@@ -165,13 +165,7 @@ void *fit_aligned_alloc(void *self, size_t alignment, size_t size)
 
 void *fit_calloc(void *self, size_t nmemb, size_t size)
 {
-	size_t bytes;
-	if (__builtin_mul_overflow(nmemb, size, &bytes))
-		return NULL;
-	void *p = fit_malloc(self, bytes);
-	if (p)
-		memset(p, 0, bytes);
-	return p;
+	return allocator_calloc_cleared(self, nmemb, size, fit_malloc);
 }
 
 /* Frees b, merging it with free neighbours. A merged block counts as freed

@@ -228,13 +228,7 @@ static void *simple_seg_realloc(void *self, void *ptr, size_t size)
 
 static void *simple_seg_calloc(void *self, size_t nmemb, size_t size)
 {
-	size_t bytes;
-	if (__builtin_mul_overflow(nmemb, size, &bytes))
-		return NULL;
-	void *p = simple_seg_malloc(self, bytes);
-	if (p)
-		memset(p, 0, bytes);
-	return p;
+	return allocator_calloc_cleared(self, nmemb, size, simple_seg_malloc);
 }
 
 /* A block of at least the alignment sits at an offset aligned to it, which
