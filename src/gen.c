@@ -250,6 +250,8 @@ static int pick_cmp(const void *a, const void *b)
 static int gen_free_some(struct gen_state *st, uint64_t lo, uint64_t hi, uint64_t frac_q32,
 			 enum gen_order order)
 {
+	if (!st->n_live)
+		return 0; /* cheap, for a `repeat` of phases that free an empty heap */
 	struct gen_pick *p = malloc((st->n_live + 1) * sizeof *p);
 	if (!p)
 		return st_oom(st);
