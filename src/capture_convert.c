@@ -554,7 +554,7 @@ int capture_convert(const char *raw_path, const char *out_path,
 	if (!f)
 		return diag_set(d, out_path, 0, 0, "cannot write: %s", strerror(errno));
 	int rc = convert_to(f, raw_path, meta, st, d);
-	if (fileio_fcommit_temp(f, tmp) != 0 && rc == 0)
+	if (fileio_fcommit_temp(f, tmp, rc == 0) != 0 && rc == 0)
 		rc = diag_set(d, out_path, 0, 0, "cannot write: %s", strerror(errno));
 	return rc;
 }

@@ -214,7 +214,7 @@ static int write_csv(const char *path, const struct selfbench_row *rows, size_t 
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "%s,%.4f,%s,\"%s\"\n", rows[i].metric, rows[i].value, rows[i].unit,
 			rows[i].detail);
-	return fileio_fcommit_temp(f, tmp);
+	return fileio_fcommit_temp(f, tmp, 1);
 }
 
 /* The timer as the latency pass sets it up, and the reference call at three

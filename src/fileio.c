@@ -157,9 +157,9 @@ FILE *fileio_fopen_temp(const char *path, char *tmp, size_t tmp_len)
 	return f;
 }
 
-int fileio_fcommit_temp(FILE *f, const char *tmp)
+int fileio_fcommit_temp(FILE *f, const char *tmp, int ok)
 {
-	int ok = fflush(f) == 0 && !ferror(f);
+	ok = fflush(f) == 0 && !ferror(f) && ok;
 	int saved = errno;
 	int fd = dup(fileno(f));
 	fclose(f);

@@ -35,9 +35,9 @@ int fileio_write_all(int fd, const void *buf, size_t len);
  * (errno). */
 int fileio_commit_temp(int fd, const char *tmp, int ok);
 
-/* The same for stdio: opens a FILE on a temporary name, and commits it
- * (checking fflush/ferror) or discards it. */
+/* The same for stdio: opens a FILE on a temporary name; commits it when ok
+ * and fflush/ferror report no error, else discards it. */
 FILE *fileio_fopen_temp(const char *path, char *tmp, size_t tmp_len);
-int fileio_fcommit_temp(FILE *f, const char *tmp);
+int fileio_fcommit_temp(FILE *f, const char *tmp, int ok);
 
 #endif

@@ -266,7 +266,7 @@ int import_write_file(const struct trace *t, const char *path, struct diag *d)
 		return diag_set(d, path, 0, 0, "cannot write: %s", strerror(errno));
 	int bad = trace_write_yaml(t, out);
 	int e = errno;
-	if (fileio_fcommit_temp(out, tmp) && !bad) {
+	if (fileio_fcommit_temp(out, tmp, !bad) && !bad) {
 		bad = 1;
 		e = errno;
 	}

@@ -159,5 +159,5 @@ int meta_write(const struct results_dir *rd, const struct matrix_options *o,
 									 : "not reported by the plugin";
 		put_field(f, "    ", "version", ms[i].version[0] ? ms[i].version : unreported);
 	}
-	return fileio_fcommit_temp(f, tmp);
+	return fileio_fcommit_temp(f, tmp, 1);
 }
