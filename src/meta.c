@@ -10,26 +10,12 @@
 
 #include "fileio.h"
 #include "version.h"
-
-static void put_quoted(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\x%02x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
+#include "yaml_quote.h"
 
 static void put_field(FILE *f, const char *indent, const char *key, const char *value)
 {
 	fprintf(f, "%s%s: ", indent, key);
-	put_quoted(f, value);
+	yaml_quote_file(value ? value : "", f);
 	fputc('\n', f);
 }
 

@@ -90,3 +90,13 @@ void yaml_quote_append(const char *s, char *buf, size_t len)
 		return;
 	yaml_quote(s, put_bounded, &b);
 }
+
+static void put_file(void *ctx, const char *bytes, size_t n)
+{
+	fwrite(bytes, 1, n, ctx);
+}
+
+void yaml_quote_file(const char *s, FILE *f)
+{
+	yaml_quote(s, put_file, f);
+}

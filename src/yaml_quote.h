@@ -5,6 +5,7 @@
 #define ALLOCSCOPE_YAML_QUOTE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* Receives the quoted text piece by piece. */
 typedef void yaml_quote_put(void *ctx, const char *bytes, size_t n);
@@ -19,5 +20,8 @@ void yaml_quote(const char *s, yaml_quote_put *put, void *ctx);
 /* The same into buf at its current end (a C string), cut short rather than
  * overflowing len. */
 void yaml_quote_append(const char *s, char *buf, size_t len);
+
+/* The same onto a stdio stream (errors show in ferror). */
+void yaml_quote_file(const char *s, FILE *f);
 
 #endif

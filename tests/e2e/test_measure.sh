@@ -109,6 +109,15 @@ fi
 check "--no-latency --no-cache: neither file" \
 	test ! -e res3/latest/latency.csv -a ! -e res3/latest/cache.csv -a -e res3/latest/throughput.csv
 check "--no-cache is recorded in meta.yaml" grep -q 'source: "off"' res3/latest/meta.yaml
+
+# A file name that is not UTF-8 (here Latin-1) is escaped in meta.yaml, so
+# libyaml reads the whole document: info then stops only at its meaning.
+latin1=$(printf 't\xe9.yaml')
+cp hand.yaml "$latin1"
+"$ALLOCSCOPE" run -a system -w "$latin1" -n 1 --no-latency --no-cache -o res5 >/dev/null 2>&1
+check "meta.yaml escapes a file name that is not UTF-8" grep -qF 'file: "t\xe9.yaml"' res5/latest/meta.yaml
+check "libyaml reads that meta.yaml to its end" \
+	grep -q "missing 'allocscope: 1'" <("$ALLOCSCOPE" info res5/latest/meta.yaml 2>&1)
 expect_exit 2 "--cache-events 0 is refused" "$ALLOCSCOPE" run -a system -w hand.yaml --cache-events 0 -o res4
 expect_exit 2 "--cache-events x is refused" "$ALLOCSCOPE" run -a system -w hand.yaml --cache-events x -o res4
 expect_exit 2 "__replay --max-events 0 is refused" \
