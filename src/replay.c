@@ -31,13 +31,25 @@ const char *replay_touch_name(enum touch_mode mode)
 	return touch_names[mode];
 }
 
+static uint64_t slot_table_bytes(const struct trace *t)
+{
+	_Static_assert(sizeof(void *) <= sizeof(uint64_t), "a slot entry holds a pointer");
+	return t->n_slots ? (uint64_t)t->n_slots * sizeof(uint64_t) : 1;
+}
+
 /* mmap'ed, pre-faulted and zeroed: no page fault of the harness's own lands
  * in a timed loop, and nothing comes from the allocator under test. */
-static void *table_map(uint64_t bytes)
+void *replay_slot_table(const struct trace *t)
 {
-	void *p = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE,
+	void *p = mmap(NULL, slot_table_bytes(t), PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	return p == MAP_FAILED ? NULL : p;
+}
+
+void replay_slot_table_free(const struct trace *t, void *table)
+{
+	if (table)
+		munmap(table, slot_table_bytes(t));
 }
 
 int replay_scale_fits(const struct trace *t, uint64_t size_scale)
@@ -58,14 +70,13 @@ int replay_init(struct replay *r, const struct allocator_ops *ops, void *self,
 	r->trace = t;
 	r->touch = touch;
 	r->size_scale = size_scale;
-	r->ptr = table_map((uint64_t)t->n_slots * sizeof *r->ptr);
+	r->ptr = replay_slot_table(t);
 	return r->ptr ? 0 : -1;
 }
 
 void replay_release(struct replay *r)
 {
-	if (r->ptr)
-		munmap(r->ptr, (uint64_t)r->trace->n_slots * sizeof *r->ptr);
+	replay_slot_table_free(r->trace, r->ptr);
 	r->ptr = NULL;
 }
 
@@ -249,6 +260,21 @@ struct accounting {
 	uint64_t live, slack_total;
 };
 
+static void acct_add(struct accounting *acc, uint32_t slot, uint64_t size, uint64_t slack)
+{
+	acc->size[slot] = size;
+	acc->slack[slot] = slack;
+	acc->live += size;
+	acc->slack_total += slack;
+}
+
+static void acct_remove(struct accounting *acc, uint32_t slot)
+{
+	acc->live -= acc->size[slot];
+	acc->slack_total -= acc->slack[slot];
+	acc->size[slot] = acc->slack[slot] = 0;
+}
+
 int replay_memory(struct replay *r, struct memory_result *res,
 		  struct timeline_sample *timeline, size_t *n_timeline,
 		  char *why, size_t why_len)
@@ -262,8 +288,8 @@ int replay_memory(struct replay *r, struct memory_result *res,
 
 	memset(res, 0, sizeof *res);
 	*n_timeline = 0;
-	acc.size = table_map((uint64_t)t->n_slots * sizeof *acc.size);
-	acc.slack = table_map((uint64_t)t->n_slots * sizeof *acc.slack);
+	acc.size = replay_slot_table(t);
+	acc.slack = replay_slot_table(t);
 	if (!acc.size || !acc.slack || block_set_init(&set, t->n_slots)) {
 		snprintf(why, why_len, "cannot map the accounting tables");
 		goto out;
@@ -280,29 +306,24 @@ int replay_memory(struct replay *r, struct memory_result *res,
 		const struct trace_event *e = &t->events[i];
 		uint64_t size = e->size * scale;
 		void *old = r->ptr[e->slot];
-		uint64_t old_size = acc.size[e->slot], oom_before = r->oom;
+		uint64_t old_size = acc.size[e->slot], old_slack = acc.slack[e->slot];
+		uint64_t oom_before = r->oom;
 		if (old && e->op >= TRACE_REALLOC) {
 			block_set_remove(&set, e->slot);
-			acc.live -= acc.size[e->slot];
-			acc.slack_total -= acc.slack[e->slot];
-			acc.size[e->slot] = acc.slack[e->slot] = 0;
+			acct_remove(&acc, e->slot);
 		}
 		void *p = replay_call(r, e, size);
 		if (r->oom != oom_before && e->op == TRACE_REALLOC && old) {
 			/* A failed realloc leaves the old block as it was. */
 			uint32_t other;
 			block_set_insert(&set, e->slot, (uintptr_t)old, old_size * scale, &other);
-			acc.size[e->slot] = old_size;
-			acc.live += old_size;
+			acct_add(&acc, e->slot, old_size, old_slack);
 		} else if (e->op != TRACE_FREE && p) {
 			touch_block(r->touch, p, size);
 			uint64_t usable;
 			if (replay_validate_block(r, &set, i, e, p, size, &usable, why, why_len))
 				goto out;
-			acc.size[e->slot] = e->size;
-			acc.slack[e->slot] = usable > size ? usable - size : 0;
-			acc.live += e->size;
-			acc.slack_total += acc.slack[e->slot];
+			acct_add(&acc, e->slot, e->size, usable > size ? usable - size : 0);
 			hs.allocated_since += size;
 		}
 
@@ -330,9 +351,7 @@ int replay_memory(struct replay *r, struct memory_result *res,
 	rc = 0;
 out:
 	block_set_release(&set);
-	if (acc.size)
-		munmap(acc.size, (uint64_t)t->n_slots * sizeof *acc.size);
-	if (acc.slack)
-		munmap(acc.slack, (uint64_t)t->n_slots * sizeof *acc.slack);
+	replay_slot_table_free(t, acc.size);
+	replay_slot_table_free(t, acc.slack);
 	return rc;
 }

@@ -4,7 +4,6 @@
  * each whole block survives realloc (up to the smaller size) and is intact at
  * free; and the strategy's own check() holds along the way. */
 #include <stdio.h>
-#include <sys/mman.h>
 
 #include "replay_step.h"
 
@@ -132,16 +131,12 @@ static int strategy_self_check(struct replay *r, uint64_t index, char *why, size
 int replay_check(struct replay *r, char *why, size_t why_len)
 {
 	const struct trace *t = r->trace;
-	uint64_t bytes = (uint64_t)t->n_slots * sizeof(uint64_t);
 	struct check_state cs = {0};
 	int rc = -1;
 
-	cs.size = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	cs.seed = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (cs.size == MAP_FAILED || cs.seed == MAP_FAILED ||
-	    block_set_init(&cs.set, t->n_slots)) {
+	cs.size = replay_slot_table(t);
+	cs.seed = replay_slot_table(t);
+	if (!cs.size || !cs.seed || block_set_init(&cs.set, t->n_slots)) {
 		snprintf(why, why_len, "cannot map the checker's tables");
 		goto out;
 	}
@@ -157,9 +152,7 @@ int replay_check(struct replay *r, char *why, size_t why_len)
 	rc = strategy_self_check(r, t->n_events ? t->n_events - 1 : 0, why, why_len);
 out:
 	block_set_release(&cs.set);
-	if (cs.size != MAP_FAILED)
-		munmap(cs.size, bytes ? bytes : 1);
-	if (cs.seed != MAP_FAILED)
-		munmap(cs.seed, bytes ? bytes : 1);
+	replay_slot_table_free(t, cs.size);
+	replay_slot_table_free(t, cs.seed);
 	return rc;
 }

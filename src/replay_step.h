@@ -75,4 +75,9 @@ int replay_validate_block(struct replay *r, struct block_set *set, uint64_t inde
 			  const struct trace_event *e, void *p, uint64_t size,
 			  uint64_t *usable, char *why, size_t len);
 
+/* A table with one 8-byte entry (a pointer or a uint64_t) per block slot of
+ * t, zeroed; NULL when it cannot be mapped. */
+void *replay_slot_table(const struct trace *t);
+void replay_slot_table_free(const struct trace *t, void *table);
+
 #endif

@@ -66,8 +66,12 @@ static void *fake_calloc(void *self, size_t n, size_t size)
 	return p;
 }
 
+/* A request beyond half the arena fails, as C's realloc does: NULL, the old
+ * block untouched. */
 static void *fake_realloc(void *self, void *old, size_t size)
 {
+	if (size > sizeof bump.arena / 2)
+		return NULL;
 	char *p = fake_malloc(self, size);
 	if (old && bump.fault != FAULT_NO_COPY) {
 		size_t keep = ((size_t *)old)[-2];
@@ -181,6 +185,26 @@ static void test_memory_pass_size_scale(void **state)
 	trace_free(&t);
 }
 
+/* A realloc that fails keeps its block, and the block's slack with it:
+ *   m1 24       usable 32, slack 8     live 24
+ *   r1 900000   fails (oom:1)          live 24
+ *   m2 100      usable 112, slack 12   live 124  <- peak live, slack 8 + 12 */
+static void test_memory_pass_failed_realloc(void **state)
+{
+	(void)state;
+	static const struct step steps[] = {
+		{TRACE_MALLOC, 1, 24}, {TRACE_REALLOC, 1, 900000}, {TRACE_MALLOC, 2, 100},
+	};
+	struct trace t;
+	struct memory_result m;
+	char why[256];
+	build(&t, steps, 3);
+	assert_int_equal(memory_pass(&t, FAULT_NONE, 1, &m, why, sizeof why), 0);
+	assert_int_equal(m.peak_live_bytes, 124);
+	assert_int_equal(m.internal_frag_bytes, 20);
+	trace_free(&t);
+}
+
 static void test_memory_pass_catches_overlap_and_misalignment(void **state)
 {
 	(void)state;
@@ -251,6 +275,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_memory_pass_exact),
 		cmocka_unit_test(test_memory_pass_size_scale),
+		cmocka_unit_test(test_memory_pass_failed_realloc),
 		cmocka_unit_test(test_memory_pass_catches_overlap_and_misalignment),
 		cmocka_unit_test(test_check_pass),
 		cmocka_unit_test(test_block_set),
