@@ -331,8 +331,11 @@ int cmd_replay(int argc, char **argv)
 		/* The cache the parent named, else the trace file (which finds or
 		 * makes its cache by hashing the file). */
 		if ((!a.cache_file || trace_cache_map(a.cache_file, a.cache_key, &t, NULL) != 1) &&
-		    trace_load(a.trace_path, &lo, &t, &d))
-			return setup_failed("%s:%lu:%lu: %s", d.file, d.line, d.column, d.message);
+		    trace_load(a.trace_path, &lo, &t, &d)) {
+			char msg[1200];
+			diag_format(&d, msg, sizeof msg);
+			return setup_failed("%s", msg);
+		}
 		trace_prefault(&t);
 	}
 	void *self = s.ops->create(&s.cfg, err, sizeof err);

@@ -2,6 +2,7 @@
  * reports is allocscope itself. The replay loop against a raw loop of the
  * same calls (alternating fresh processes, medians), and the trace load rates
  * from YAML and from the cache. Prints a table and writes it as CSV. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -463,7 +464,7 @@ int cmd_selfbench(int argc, char **argv)
 		printf("  %-34s %14.3f %-9s %s\n", rows[i].metric, rows[i].value, rows[i].unit,
 		       rows[i].detail);
 	if (write_csv(out, rows, n)) {
-		error_msg("cannot write '%s'", out);
+		error_msg("cannot write '%s': %s", out, strerror(errno));
 		return EXIT_RUN_FAILED;
 	}
 	printf("written: %s\n", out);

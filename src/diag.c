@@ -20,18 +20,32 @@ int diag_set(struct diag *d, const char *file, unsigned long line,
 	return -1;
 }
 
+/* As much of `FILE:LINE:COL: ` as is known; empty without a file. */
+static void place_format(char *buf, size_t len, const char *file, unsigned long line,
+			 unsigned long column)
+{
+	if (!file || !*file)
+		snprintf(buf, len, "%s", "");
+	else if (line && column)
+		snprintf(buf, len, "%s:%lu:%lu: ", file, line, column);
+	else if (line)
+		snprintf(buf, len, "%s:%lu: ", file, line);
+	else
+		snprintf(buf, len, "%s: ", file);
+}
+
 static void print_place(const char *file, unsigned long line, unsigned long column)
 {
-	if (!file || !*file) {
-		fputs("allocscope: ", stderr);
-		return;
-	}
-	if (line && column)
-		fprintf(stderr, "%s:%lu:%lu: ", file, line, column);
-	else if (line)
-		fprintf(stderr, "%s:%lu: ", file, line);
-	else
-		fprintf(stderr, "%s: ", file);
+	char place[600];
+	place_format(place, sizeof place, file, line, column);
+	fputs(place[0] ? place : "allocscope: ", stderr);
+}
+
+void diag_format(const struct diag *d, char *buf, size_t len)
+{
+	char place[600];
+	place_format(place, sizeof place, d->file, d->line, d->column);
+	snprintf(buf, len, "%s%s", place, d->message);
 }
 
 void diag_print(const struct diag *d)

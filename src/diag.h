@@ -18,6 +18,10 @@ int diag_set(struct diag *d, const char *file, unsigned long line,
 	     unsigned long column, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
+/* `FILE:LINE:COL: MESSAGE` (or the shorter forms) into buf, for a message
+ * that another process prints. */
+void diag_format(const struct diag *d, char *buf, size_t len);
+
 /* Prints `FILE:LINE:COL: error: MESSAGE` (or the shorter forms) to stderr. */
 void diag_print(const struct diag *d);
 

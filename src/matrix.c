@@ -7,6 +7,7 @@
  * rows (csv_rows.c) written as soon as they are known. */
 #include "matrix.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -653,8 +654,12 @@ int matrix_run(const struct matrix_options *o)
 		error_msg("%s: the finished rows are in %s (marked incomplete)", why, st.rd.path);
 		goto out;
 	}
-	if (meta_write(&st.rd, o, st.wl, st.ms, &st.mm, 1) || results_complete(&st.rd, &d)) {
-		error_msg("cannot complete %s", st.rd.path);
+	if (meta_write(&st.rd, o, st.wl, st.ms, &st.mm, 1)) {
+		error_msg("cannot write %s/meta.yaml: %s", st.rd.path, strerror(errno));
+		goto out;
+	}
+	if (results_complete(&st.rd, &d)) {
+		diag_print(&d);
 		goto out;
 	}
 	summary_print(&st.summary, stdout, st.wl, st.s);
