@@ -172,6 +172,8 @@ static int cmd_spawn_wait(char **cmd, const char *lib, const char *raw_dir, pid_
 	pid_t pid = fork();
 	if (pid < 0) {
 		error_msg("cannot fork: %s", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
 		return -1;
 	}
 	if (pid == 0) {
@@ -219,17 +221,25 @@ static int procs_list(const char *dir, struct capture_proc **out, size_t *n_out)
 		return -1;
 	}
 	struct capture_proc *v = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, left_out = 0;
 	struct dirent *e;
-	while ((e = readdir(dp)) && n < MAX_PROCS) {
+	while ((e = readdir(dp))) {
 		size_t len = strlen(e->d_name);
 		if (len < 5 || strcmp(e->d_name + len - 4, ".raw"))
 			continue;
+		if (n == MAX_PROCS) {
+			left_out++;
+			continue;
+		}
 		if (n == cap) {
 			cap = cap ? 2 * cap : 16;
 			struct capture_proc *nv = realloc(v, cap * sizeof *v);
-			if (!nv)
-				break;
+			if (!nv) {
+				error_msg("out of memory listing the raw files");
+				closedir(dp);
+				free(v);
+				return -1;
+			}
 			v = nv;
 		}
 		struct diag d = { 0 };
@@ -240,6 +250,8 @@ static int procs_list(const char *dir, struct capture_proc **out, size_t *n_out)
 			diag_print(&d);
 	}
 	closedir(dp);
+	if (left_out)
+		warn_msg("%zu processes past the first %d are not converted", left_out, MAX_PROCS);
 	if (n > 1)
 		qsort(v, n, sizeof *v, proc_cmp);
 	*out = v;
@@ -434,10 +446,17 @@ static int procs_convert(const struct capture_opts *o, struct capture_proc *proc
 	return rc;
 }
 
-static void raw_dir_remove(const char *dir, const struct capture_proc *procs, size_t n)
+/* The directory is capture's own (mkdtemp), so everything in it goes,
+ * including raw files that could not be read or were left out. */
+static void raw_dir_remove(const char *dir)
 {
-	for (size_t i = 0; i < n; i++)
-		unlink(procs[i].raw);
+	DIR *dp = opendir(dir);
+	if (dp) {
+		for (struct dirent *e; (e = readdir(dp));)
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+				unlinkat(dirfd(dp), e->d_name, 0);
+		closedir(dp);
+	}
 	if (rmdir(dir) != 0)
 		warn_msg("cannot remove '%s': %s", dir, strerror(errno));
 }
@@ -483,12 +502,8 @@ int cmd_capture(int argc, char **argv)
 	double t1 = now_s();
 	struct capture_proc *procs = NULL;
 	size_t n = 0;
-	if (procs_list(raw_dir, &procs, &n) != 0) {
-		free(procs);
-		return EXIT_RUN_FAILED;
-	}
 	rc = EXIT_OK;
-	if (status < 0)
+	if (status < 0 || procs_list(raw_dir, &procs, &n) != 0)
 		rc = EXIT_RUN_FAILED;
 	else {
 		fprintf(stderr, "allocscope: ran '%s' in %.3f s; traces:\n", o.cmd[0], t1 - t0);
@@ -502,7 +517,7 @@ int cmd_capture(int argc, char **argv)
 	if (o.keep_raw)
 		fprintf(stderr, "allocscope: raw files kept in '%s'\n", raw_dir);
 	else
-		raw_dir_remove(raw_dir, procs, n);
+		raw_dir_remove(raw_dir);
 	free(procs);
 	return rc;
 }

@@ -107,6 +107,10 @@ int cmd_check(int argc, char **argv)
 		trace_free(&t);
 	}
 	struct strategy *s = calloc(ns, sizeof *s);
+	if (!s) {
+		error_msg("out of memory");
+		return EXIT_RUN_FAILED;
+	}
 	int rc = EXIT_OK;
 	for (size_t i = 0; i < ns && rc != EXIT_BAD_INPUT; i++) {
 		struct diag d;

@@ -216,6 +216,14 @@ check "failing program: status in summary" grep -q 'exited with status 3' "$TMP/
 check "failing program: trace still written" trace_valid "$TMP/status.yaml"
 check "raw files removed" [ -z "$(ls -A "$TMP" | grep allocscope-raw)" ]
 
+# A file in the raw directory that is not a raw capture is named, and the
+# directory still goes (capture made it; everything in it is capture's).
+mkdir "$TMP/rawdir"
+"$ALLOCSCOPE" capture -o "$TMP/bogus.yaml" --raw-dir "$TMP/rawdir" -- \
+	sh -c 'echo junk > "$ALLOCSCOPE_CAPTURE_DIR/bogus.raw"' 2>"$TMP/bogus.err"
+check "a bogus raw file is named" grep -q 'bogus.raw: error: not a raw capture file' "$TMP/bogus.err"
+check "the raw directory is removed all the same" [ -z "$(ls -A "$TMP/rawdir")" ]
+
 # Every trace captured above (forked and exec'd children included) replays
 # without error against an in-house strategy and glibc.
 for trace in "$TMP"/*.yaml "$TMP"/*.d/*.yaml; do
