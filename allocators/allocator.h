@@ -8,7 +8,7 @@
  * Plugins: a shared object exporting
  *     const struct allocator_ops allocscope_strategy;
  *     const unsigned allocscope_abi = ALLOCATOR_ABI_VERSION;
- * is loaded by `plugin:PATH`. See README.md "Writing a strategy".
+ * is loaded by `plugin:PATH`. See README.md "Adding a strategy" and "Plugins".
  */
 #ifndef ALLOCSCOPE_ALLOCATOR_H
 #define ALLOCSCOPE_ALLOCATOR_H

@@ -573,7 +573,7 @@ void bt_heap_stats(void *self, struct allocator_heap_stats *out)
 {
 	const struct bt_heap *h = self;
 	out->current_bytes = h->os.extent;
-	out->peak_bytes = h->os.peak;
+	out->peak_bytes = h->os.extent;
 }
 
 void bt_heap_range(void *self, uintptr_t *lo, uintptr_t *hi)

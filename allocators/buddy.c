@@ -319,9 +319,9 @@ static void *buddy_aligned_alloc(void *self, size_t alignment, size_t size)
 static void buddy_heap_stats(void *self, struct allocator_heap_stats *out)
 {
 	const struct buddy *b = self;
-	/* Neither heap ever shrinks, so the sum of the peaks is the peak. */
+	/* Neither heap ever shrinks, so the footprint is its own peak. */
 	out->current_bytes = b->data.extent + b->meta.extent;
-	out->peak_bytes = b->data.peak + b->meta.peak;
+	out->peak_bytes = b->data.extent + b->meta.extent;
 }
 
 static void buddy_heap_range(void *self, uintptr_t *lo, uintptr_t *hi)

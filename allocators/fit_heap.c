@@ -273,9 +273,9 @@ size_t fit_usable_size(void *self, void *ptr)
 void fit_heap_stats(void *self, struct allocator_heap_stats *out)
 {
 	const struct fit_heap *h = self;
-	/* Neither heap ever shrinks, so the sum is also its own peak. */
+	/* Neither heap ever shrinks, so the footprint is its own peak. */
 	out->current_bytes = h->os.extent + h->meta.extent;
-	out->peak_bytes = h->os.peak + h->meta.peak;
+	out->peak_bytes = h->os.extent + h->meta.extent;
 }
 
 void fit_heap_range(void *self, uintptr_t *lo, uintptr_t *hi)

@@ -57,7 +57,6 @@ int os_heap_init(struct os_heap *heap, size_t reserve, size_t step)
 	heap->base = base;
 	heap->reserved = reserve;
 	heap->extent = 0;
-	heap->peak = 0;
 	heap->step = step;
 	heap->committed = 0;
 	return 0;
@@ -86,24 +85,7 @@ void *os_heap_grow(struct os_heap *heap, size_t bytes)
 		heap->committed += commit;
 	}
 	heap->extent += grow;
-	if (heap->extent > heap->peak)
-		heap->peak = heap->extent;
 	return old_end;
-}
-
-size_t os_heap_shrink(struct os_heap *heap, size_t bytes)
-{
-	size_t give = bytes / heap->step * heap->step;
-	if (give > heap->extent)
-		give = heap->extent / heap->step * heap->step;
-	if (!give)
-		return 0;
-	char *new_end = heap->base + heap->extent - give;
-	/* MADV_DONTNEED so the pages are really returned and read as zero if the
-	 * heap grows over them again; they stay committed (see the top). */
-	madvise(new_end, give, MADV_DONTNEED);
-	heap->extent -= give;
-	return give;
 }
 
 int os_heap_parse_step(const char *value, size_t *step, char *err, size_t err_len)

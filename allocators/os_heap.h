@@ -17,8 +17,9 @@
 struct os_heap {
 	char *base;        /* start of the reservation, page aligned */
 	size_t reserved;   /* bytes of address space reserved */
-	size_t extent;     /* bytes committed: [base, base + extent) is usable */
-	size_t peak;       /* high-water mark of extent */
+	/* Bytes committed: [base, base + extent) is usable. It only grows, so
+	 * it is also its own high-water mark. */
+	size_t extent;
 	size_t step;       /* growth granule, a multiple of the page size */
 	size_t committed;  /* bytes made read-write: >= extent, see os_heap.c */
 };
@@ -33,10 +34,6 @@ void os_heap_release(struct os_heap *heap);
  * the old end, which is where the new memory starts; NULL when the
  * reservation is exhausted. The new memory reads as zero. */
 void *os_heap_grow(struct os_heap *heap, size_t bytes);
-
-/* Gives back the last `bytes` of the heap (rounded down to the step); the
- * peak is kept. Returns the bytes actually released. */
-size_t os_heap_shrink(struct os_heap *heap, size_t bytes);
 
 static inline char *os_heap_end(const struct os_heap *heap)
 {

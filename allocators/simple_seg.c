@@ -251,9 +251,9 @@ static void *simple_seg_aligned_alloc(void *self, size_t alignment, size_t size)
 static void simple_seg_heap_stats(void *self, struct allocator_heap_stats *out)
 {
 	const struct simple_seg *s = self;
-	/* Neither heap ever shrinks, so the sum of the peaks is the peak. */
+	/* Neither heap ever shrinks, so the footprint is its own peak. */
 	out->current_bytes = s->data.extent + s->meta.extent;
-	out->peak_bytes = s->data.peak + s->meta.peak;
+	out->peak_bytes = s->data.extent + s->meta.extent;
 }
 
 static void simple_seg_heap_range(void *self, uintptr_t *lo, uintptr_t *hi)

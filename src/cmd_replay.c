@@ -204,8 +204,6 @@ static int pass_memory(struct replay *r, const char *timeline_path)
 	report("heap_at_peak_live_bytes", "%llu", (unsigned long long)m.heap_at_peak_live_bytes);
 	report("live_at_peak_heap_bytes", "%llu", (unsigned long long)m.live_at_peak_heap_bytes);
 	report("internal_frag_bytes", "%llu", (unsigned long long)m.internal_frag_bytes);
-	report("heap_samples", "%llu", (unsigned long long)m.heap_samples);
-	report("heap_exact", "%d", m.heap_exact);
 	report_max_rss();
 	if (timeline_path && timeline_write(timeline_path, timeline, n_timeline))
 		report("warning", "cannot write timeline '%s': %s", timeline_path, strerror(errno));
@@ -260,7 +258,6 @@ static int pass_cache(struct replay *r)
 	replay_throughput(r);
 	counters_stop(&c);
 	int rc = counters_read(&c, &v);
-	counters_missing(&c, why, sizeof why);
 	counters_close(&c);
 	if (rc) {
 		report("cache_source", "none");
@@ -271,7 +268,6 @@ static int pass_cache(struct replay *r)
 			if (v.have & (1u << i))
 				report(counter_name((enum counter_id)i), "%llu",
 				       (unsigned long long)v.value[i]);
-		report("cache_missing", "%s", why[0] ? why : "-");
 	}
 	report("oom", "%llu", (unsigned long long)r->oom);
 	return 0;

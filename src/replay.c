@@ -170,7 +170,7 @@ void replay_throughput_raw(struct replay *r)
  * allocator's own growth granule. */
 struct heap_sampler {
 	int exact;
-	uint64_t allocated_since, last, samples;
+	uint64_t allocated_since;
 };
 
 static uint64_t heap_read(struct replay *r, struct heap_sampler *hs)
@@ -178,8 +178,7 @@ static uint64_t heap_read(struct replay *r, struct heap_sampler *hs)
 	struct allocator_heap_stats st = {0, 0};
 	r->ops->heap_stats(r->self, &st);
 	hs->allocated_since = 0;
-	hs->samples++;
-	return hs->last = st.current_bytes;
+	return st.current_bytes;
 }
 
 /* Live bytes at the peak heap (J&W's measure #3): while the heap stands at
@@ -346,8 +345,6 @@ int replay_memory(struct replay *r, struct memory_result *res,
 	res->peak_heap_bytes = peak_heap / scale;
 	res->heap_at_peak_live_bytes /= scale;
 	res->internal_frag_bytes /= scale;
-	res->heap_samples = hs.samples;
-	res->heap_exact = hs.exact;
 	rc = 0;
 out:
 	block_set_release(&set);

@@ -60,8 +60,6 @@ struct memory_result {
 	uint64_t heap_at_peak_live_bytes;
 	uint64_t live_at_peak_heap_bytes;
 	uint64_t internal_frag_bytes;      /* usable - requested at peak live, / size_scale */
-	uint64_t heap_samples;             /* heap_stats calls made */
-	int heap_exact;                    /* 1: read after every event */
 };
 
 struct timeline_sample {

@@ -1,5 +1,6 @@
-/* results.c - the results directory and its CSV files; nothing that was
- * written is ever overwritten, and no reader ever sees half a file. */
+/* results.c - the results directory and its CSV files. A run never reuses
+ * an earlier run's directory; a CSV only grows, rewritten whole under a
+ * temporary name, so no reader ever sees half a file or loses a row. */
 #include "results.h"
 
 #include <dirent.h>
@@ -168,7 +169,6 @@ int csv_table_add(struct csv_table *t, const char *row, struct diag *d)
 {
 	if (table_append(t, row))
 		return diag_set(d, t->path, 0, 0, "out of memory");
-	t->rows++;
 	return table_flush(t, d);
 }
 

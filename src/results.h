@@ -35,12 +35,12 @@ struct csv_table {
 	char path[4200];
 	char *text;      /* header and rows */
 	size_t len, cap;
-	unsigned rows;
 };
 
 int csv_table_init(struct csv_table *t, const struct results_dir *rd,
 		   const char *file_name, const char *header, struct diag *d);
-/* Appends one row (fields already joined by csv_row) and rewrites the file. */
+/* Appends one row (fields already joined by csv_append) and rewrites the
+ * file under a temporary name, so a reader sees every earlier row. */
 int csv_table_add(struct csv_table *t, const char *row, struct diag *d);
 void csv_table_release(struct csv_table *t);
 

@@ -143,15 +143,9 @@ static void set_status_from_exit(struct runner_result *res, int wstatus, int tim
 int runner_replay(char *const args[], const char *preload, unsigned timeout_s,
 		  struct runner_result *res)
 {
-	return runner_replay_wrapped(NULL, args, preload, timeout_s, res);
-}
-
-int runner_replay_wrapped(char *const wrapper[], char *const args[], const char *preload,
-			  unsigned timeout_s, struct runner_result *res)
-{
 	struct runner_child c;
 	memset(res, 0, sizeof *res);
-	if (runner_start(wrapper, args, preload, timeout_s, &c))
+	if (runner_start(NULL, args, preload, timeout_s, &c))
 		return -1;
 	runner_wait(&c, res);
 	return 0;

@@ -23,16 +23,13 @@ struct runner_result {
 int runner_replay(char *const args[], const char *preload, unsigned timeout_s,
 		  struct runner_result *res);
 
-/* runner_replay with the child started under `wrapper`: a NULL-terminated
- * command (looked up on PATH) that runs the rest, such as valgrind and its
- * options. LD_PRELOAD is set for the wrapper, which passes it on. */
-int runner_replay_wrapped(char *const wrapper[], char *const args[], const char *preload,
-			  unsigned timeout_s, struct runner_result *res);
-
 /* The same in two halves, so that untimed replays (the simulated cache pass)
  * can run side by side: at most RUNNER_MAX_CHILDREN started and not yet
  * waited for. runner_start returns 0 or -1 (nothing started); every started
- * child must be given to runner_wait, which fills res as runner_replay does. */
+ * child must be given to runner_wait, which fills res as runner_replay does.
+ * A `wrapper` (NULL-terminated, looked up on PATH; may be NULL) starts the
+ * child under another program, such as valgrind and its options;
+ * LD_PRELOAD is set for the wrapper, which passes it on. */
 #define RUNNER_MAX_CHILDREN 4
 struct runner_child {
 	int pid, fd;

@@ -18,7 +18,6 @@ const char *trace_op_name(enum trace_op op)
 	return (unsigned)op < TRACE_OP_COUNT ? names[op] : "unknown";
 }
 
-/* Leaves t zeroed, so that freeing it twice is harmless. */
 int trace_name_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -33,6 +32,7 @@ int trace_name_valid(const char *s)
 	return n && !s[n] && n < TRACE_NAME_MAX;
 }
 
+/* Leaves t zeroed, so that freeing it twice is harmless. */
 void trace_free(struct trace *t)
 {
 	if (t->map)

@@ -112,7 +112,7 @@ static void bump_heap_stats(void *self, struct allocator_heap_stats *out)
 {
 	struct bump *b = self;
 	out->current_bytes = b->heap.extent;
-	out->peak_bytes = b->heap.peak;
+	out->peak_bytes = b->heap.extent;
 }
 
 static void bump_heap_range(void *self, uintptr_t *lo, uintptr_t *hi)
