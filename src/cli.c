@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "trace.h"
 
 int cli_parse_u64(const char *opt, const char *value, uint64_t min, uint64_t max,
 		  uint64_t *out)
@@ -25,6 +26,15 @@ int cli_parse_u64(const char *opt, const char *value, uint64_t min, uint64_t max
 	}
 	*out = (uint64_t)v;
 	return 0;
+}
+
+int cli_check_trace_name(const char *name)
+{
+	if (trace_name_valid(name))
+		return 0;
+	error_msg("invalid trace name '%s': use 1-%d characters of [A-Za-z0-9._-]", name,
+		  TRACE_NAME_MAX - 1);
+	return -1;
 }
 
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)

@@ -28,6 +28,10 @@ int cmd_replay(int argc, char **argv); /* internal: the child side of a run */
 int cli_parse_u64(const char *opt, const char *value, uint64_t min, uint64_t max,
 		  uint64_t *out);
 
+/* A trace name given on the command line (--name): 0 when it is one the
+ * loader will read back, else prints why and returns -1. */
+int cli_check_trace_name(const char *name);
+
 /* getopt_long for a subcommand (argv[0] is its name), whose complaints
  * about an unknown option or a missing value are printed the harness's way
  * (`allocscope: error: run: unknown option '--bogus'`); both return '?'. */

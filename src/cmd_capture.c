@@ -59,15 +59,11 @@ static const char capture_usage[] =
 	"Exit status: 0 when CMD exited 0 and every trace was written, 1 when CMD\n"
 	"failed or could not be run, 2 on bad usage.\n";
 
-/* Copies s into a trace name, replacing characters the format forbids. */
+/* A trace name made of s, cut to fit cap; "_" for an empty s. */
 static void name_sanitize(char *dst, size_t cap, const char *s)
 {
-	size_t n = 0;
-	for (; *s && n + 1 < cap; s++)
-		dst[n++] = trace_name_char(*s) ? *s : '_';
-	if (n == 0)
-		dst[n++] = '_';
-	dst[n] = '\0';
+	if (!trace_name_make(s, strlen(s), dst, cap))
+		snprintf(dst, cap, "_");
 }
 
 /* TRACE.yaml -> TRACE (the stem names the default trace and TRACE.d/). */
@@ -119,16 +115,8 @@ static int opts_parse(int argc, char **argv, struct capture_opts *o)
 		error_msg("cannot write '%s': %s", o->out, strerror(errno));
 		return EXIT_BAD_INPUT;
 	}
-	for (const char *p = o->name; p && *p; p++)
-		if (!trace_name_char(*p)) {
-			error_msg("invalid trace name '%s': use letters, digits, '.', '_', '-'",
-				  o->name);
-			return EXIT_BAD_INPUT;
-		}
-	if (o->name && !*o->name) {
-		error_msg("the trace name is empty");
+	if (o->name && cli_check_trace_name(o->name))
 		return EXIT_BAD_INPUT;
-	}
 	o->cmd = argv + optind;
 	return -1;
 }
@@ -361,7 +349,9 @@ static int proc_convert(const struct capture_opts *o, const struct capture_proc 
 	return 0;
 }
 
-/* The program's file name, made fit for a trace name. */
+/* The program's file name, made fit for a trace name and cut to 64
+ * characters, so that a child's file and trace names stay within limits. */
+#define PROG_NAME_CAP 65
 static void proc_prog(const struct capture_proc *p, char *prog, size_t cap)
 {
 	const char *slash = strrchr(p->h.exe, '/');
@@ -374,7 +364,7 @@ static void proc_prog(const struct capture_proc *p, char *prog, size_t cap)
 static int child_paths(const char *stem, const struct capture_proc *p, unsigned seq,
 		       char *out, size_t cap, char *name, size_t name_cap)
 {
-	char dir[4096], prog[256], suffix[16] = "";
+	char dir[4096], prog[PROG_NAME_CAP], suffix[16] = "";
 	proc_prog(p, prog, sizeof prog);
 	snprintf(dir, sizeof dir, "%s.d", stem);
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
@@ -384,11 +374,12 @@ static int child_paths(const char *stem, const struct capture_proc *p, unsigned 
 	if (seq)
 		snprintf(suffix, sizeof suffix, ".%u", seq);
 	snprintf(out, cap, "%s/%s.%d%s.yaml", dir, prog, (int)p->h.pid, suffix);
-	char base[4096];
+	/* The trace name is STEM.PROG.PID[.SEQ]; STEM gives way to fit. */
+	char tail[PROG_NAME_CAP + 32], base[4096], stem_name[TRACE_NAME_MAX];
+	snprintf(tail, sizeof tail, ".%s.%d%s", prog, (int)p->h.pid, suffix);
 	snprintf(base, sizeof base, "%s", stem);
-	char stem_name[256];
-	name_sanitize(stem_name, sizeof stem_name, basename(base));
-	snprintf(name, name_cap, "%s.%s.%d%s", stem_name, prog, (int)p->h.pid, suffix);
+	name_sanitize(stem_name, TRACE_NAME_MAX - strlen(tail), basename(base));
+	snprintf(name, name_cap, "%s%s", stem_name, tail);
 	return 0;
 }
 
@@ -396,7 +387,7 @@ static int child_paths(const char *stem, const struct capture_proc *p, unsigned 
  * of procs[i]. */
 static unsigned name_seq(const struct capture_proc *procs, size_t i, size_t main_i)
 {
-	char prog[256], other[256];
+	char prog[PROG_NAME_CAP], other[PROG_NAME_CAP];
 	unsigned seq = 0;
 	proc_prog(&procs[i], prog, sizeof prog);
 	for (size_t j = 0; j < i; j++) {

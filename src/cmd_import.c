@@ -73,11 +73,8 @@ static int import_parse_args(int argc, char **argv, struct import_args *a)
 		error_msg("unknown format '%s' (expected malloclab, mtrace or android)", from);
 		return EXIT_BAD_INPUT;
 	}
-	if (a->name && !trace_name_valid(a->name)) {
-		error_msg("invalid name '%s': use 1-%d characters of [A-Za-z0-9._-]", a->name,
-			  TRACE_NAME_MAX - 1);
+	if (a->name && cli_check_trace_name(a->name))
 		return EXIT_BAD_INPUT;
-	}
 	if (fileio_check_target(a->out)) {
 		error_msg("cannot write '%s': %s", a->out, strerror(errno));
 		return EXIT_BAD_INPUT;

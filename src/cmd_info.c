@@ -131,19 +131,6 @@ static void info_print(const struct trace *t, const struct trace_stats *s)
 	       s->realloc_grow, s->realloc_shrink, s->realloc_same);
 }
 
-static int parse_max_size(const char *v, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long x = strtoull(v, &end, 10);
-	if (*v < '0' || *v > '9' || *end || errno || x == 0) {
-		error_msg("invalid value '%s' for --max-size (a positive number of bytes)", v);
-		return -1;
-	}
-	*out = x;
-	return 0;
-}
-
 static const char info_usage[] =
 	"usage: allocscope info [--max-size BYTES] [--no-cache] TRACE\n"
 	"\n"
@@ -154,11 +141,6 @@ static const char info_usage[] =
 	"  --max-size BYTES  reject requests above BYTES (default 1 TiB)\n"
 	"  --no-cache        parse the YAML; neither read nor write the trace cache\n"
 	"  -h, --help        show this help\n";
-
-static void info_usage_print(FILE *out)
-{
-	fputs(info_usage, out);
-}
 
 int cmd_info(int argc, char **argv)
 {
@@ -174,23 +156,23 @@ int cmd_info(int argc, char **argv)
 	while ((c = cli_getopt(argc, argv, "h", longopts)) != -1) {
 		switch (c) {
 		case 'h':
-			info_usage_print(stdout);
+			cli_usage(info_usage, 0);
 			return EXIT_OK;
 		case 'M':
-			if (parse_max_size(optarg, &opt.max_size))
+			if (cli_parse_u64("--max-size", optarg, 1, UINT64_MAX, &opt.max_size))
 				return EXIT_BAD_INPUT;
 			break;
 		case 'C':
 			opt.no_cache = 1;
 			break;
 		default:
-			info_usage_print(stderr);
+			cli_usage(info_usage, 1);
 			return EXIT_BAD_INPUT;
 		}
 	}
 	if (argc - optind != 1) {
 		error_msg(argc == optind ? "no trace given" : "more than one trace given");
-		info_usage_print(stderr);
+		cli_usage(info_usage, 1);
 		return EXIT_BAD_INPUT;
 	}
 	const char *path = argv[optind];

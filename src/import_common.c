@@ -249,12 +249,7 @@ void import_name_from_path(const char *path, char *out, size_t len)
 	base = base ? base + 1 : path;
 	const char *dot = strrchr(base, '.');
 	size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
-	if (n >= len)
-		n = len - 1;
-	for (size_t i = 0; i < n; i++)
-		out[i] = trace_name_char(base[i]) ? base[i] : '_';
-	out[n] = '\0';
-	if (!n)
+	if (!trace_name_make(base, n, out, len))
 		snprintf(out, len, "imported");
 }
 

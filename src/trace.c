@@ -32,6 +32,18 @@ int trace_name_valid(const char *s)
 	return n && !s[n] && n < TRACE_NAME_MAX;
 }
 
+size_t trace_name_make(const char *s, size_t n, char *out, size_t len)
+{
+	if (len > TRACE_NAME_MAX)
+		len = TRACE_NAME_MAX;
+	if (n >= len)
+		n = len - 1;
+	for (size_t i = 0; i < n; i++)
+		out[i] = trace_name_char(s[i]) ? s[i] : '_';
+	out[n] = '\0';
+	return n;
+}
+
 /* Leaves t zeroed, so that freeing it twice is harmless. */
 void trace_free(struct trace *t)
 {

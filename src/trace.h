@@ -69,6 +69,10 @@ const char *trace_op_name(enum trace_op op); /* "malloc", "calloc", ... */
 int trace_name_char(char c);
 /* Whether s is 1 to TRACE_NAME_MAX - 1 such characters. */
 int trace_name_valid(const char *s);
+/* A name made of s[0..n) (a file name, a program's name): characters a
+ * name may not hold become '_', and it is cut to fit out and
+ * TRACE_NAME_MAX. Returns its length, 0 for an empty s. */
+size_t trace_name_make(const char *s, size_t n, char *out, size_t len);
 void trace_free(struct trace *t);
 
 /* ---- building (trace_builder.c) ---------------------------------------- */

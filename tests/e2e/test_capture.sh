@@ -216,6 +216,17 @@ check "failing program: status in summary" grep -q 'exited with status 3' "$TMP/
 check "failing program: trace still written" trace_valid "$TMP/status.yaml"
 check "raw files removed" [ -z "$(ls -A "$TMP" | grep allocscope-raw)" ]
 
+# Names past the format's 127 characters: --name is refused before the
+# program runs; a long -o is cut, so every trace written reads back.
+long=$(printf 'x%.0s' $(seq 140))
+"$ALLOCSCOPE" capture -n "$long" -o "$TMP/longname.yaml" -- true 2>"$TMP/longname.err"
+check "a --name too long to read back: exit 2, said" \
+	test $? -eq 2 -a ! -e "$TMP/longname.yaml" -a -n "$(grep "invalid trace name 'x" "$TMP/longname.err")"
+mkdir "$TMP/long"
+capture "$TMP/long/$long.yaml" sh -c 'ls / >/dev/null'
+check "a long -o: the program's trace reads back" "$ALLOCSCOPE" info "$TMP/long/$long.yaml"
+check "a long -o: the child's trace reads back" "$ALLOCSCOPE" info "$TMP/long/$long.d"/ls.*.yaml
+
 # A file in the raw directory that is not a raw capture is named, and the
 # directory still goes (capture made it; everything in it is capture's).
 mkdir "$TMP/rawdir"
