@@ -255,12 +255,12 @@ static uint32_t conv_remove(struct conv *c, uint64_t key)
 	return id;
 }
 
-static void out_event(struct yaml_out *o, char op, uint32_t id, const uint64_t *args,
+static void out_event(struct yaml_out *o, enum trace_op op, uint32_t id, const uint64_t *args,
 		      int n_args, unsigned thread)
 {
 	out_reserve(o, LINE_MAX_BYTES);
 	out_lit(o, "  - [", 5);
-	o->buf[o->len++] = op;
+	o->buf[o->len++] = trace_op_letter(op);
 	out_lit(o, ", ", 2);
 	out_u64(o, id);
 	for (int i = 0; i < n_args; i++) {
@@ -276,8 +276,8 @@ static void out_event(struct yaml_out *o, char op, uint32_t id, const uint64_t *
 
 static void conv_free_id(struct conv *c, struct yaml_out *o, uint32_t id, unsigned thread)
 {
-	out_event(o, 'f', id, NULL, 0, thread);
-	c->st->count[4]++;
+	out_event(o, TRACE_FREE, id, NULL, 0, thread);
+	c->st->count[TRACE_FREE]++;
 	c->live -= c->id_size[id];
 	void *p = grow(c->free_ids, &c->free_cap, c->n_free + 1, sizeof *c->free_ids);
 	if (!p) {
@@ -351,8 +351,9 @@ static void conv_realloc_end(struct conv *c, struct yaml_out *o, uint64_t ptr, u
 		if (old.id)
 			c->live -= c->id_size[old.id];
 		uint32_t id = conv_bind(c, o, ptr, old.id, size, thread);
-		out_event(o, old.id ? 'r' : 'm', id, &size, 1, thread);
-		c->st->count[old.id ? 3 : 0]++;
+		enum trace_op op = old.id ? TRACE_REALLOC : TRACE_MALLOC;
+		out_event(o, op, id, &size, 1, thread);
+		c->st->count[op]++;
 	} else if (old.id && size == 0) { /* glibc freed the block */
 		conv_free_id(c, o, old.id, thread);
 	} else if (old.id) { /* failed: the old block is live again */
@@ -375,12 +376,12 @@ static void conv_realloc_begin(struct conv *c, uint64_t ptr, unsigned thread)
 }
 
 /* An allocation of `size` bytes (calloc: n * size), shown as args. */
-static void conv_alloc(struct conv *c, struct yaml_out *o, char op, uint64_t ptr,
+static void conv_alloc(struct conv *c, struct yaml_out *o, enum trace_op op, uint64_t ptr,
 		       uint64_t bytes, const uint64_t *args, int n_args, unsigned thread)
 {
 	uint32_t id = conv_bind(c, o, ptr, 0, bytes, thread);
 	out_event(o, op, id, args, n_args, thread);
-	c->st->count[op == 'm' ? 0 : op == 'c' ? 1 : 2]++;
+	c->st->count[op]++;
 }
 
 /* Converts one record; aux is the AUX record that follows a calloc or an
@@ -398,19 +399,19 @@ static void conv_record(struct conv *c, struct yaml_out *o, const struct capture
 	}
 	switch (op) {
 	case CAPTURE_MALLOC:
-		conv_alloc(c, o, 'm', r->ptr, size, &size, 1, thread);
+		conv_alloc(c, o, TRACE_MALLOC, r->ptr, size, &size, 1, thread);
 		return;
 	case CAPTURE_CALLOC:
 		args[0] = aux->ptr;
 		args[1] = size;
 		if (__builtin_mul_overflow(size, aux->ptr, &bytes))
 			bytes = CAPTURE_SIZE_MAX;
-		conv_alloc(c, o, 'c', r->ptr, bytes, args, 2, thread);
+		conv_alloc(c, o, TRACE_CALLOC, r->ptr, bytes, args, 2, thread);
 		return;
 	case CAPTURE_ALIGNED:
 		args[0] = aux->ptr;
 		args[1] = size;
-		conv_alloc(c, o, 'a', r->ptr, size, args, 2, thread);
+		conv_alloc(c, o, TRACE_ALIGNED, r->ptr, size, args, 2, thread);
 		return;
 	case CAPTURE_FREE:
 		id = conv_remove(c, r->ptr);
@@ -533,7 +534,7 @@ static int convert_to(FILE *f, const char *raw_path, const struct capture_meta *
 	rc = convert_records((const uint64_t *)((char *)map + CAPTURE_RAW_DATA_OFFSET),
 			     &h, &o, st, raw_path, d);
 	st->events = 0;
-	for (int k = 0; k < 5; k++)
+	for (int k = 0; k < TRACE_OP_COUNT; k++)
 		st->events += st->count[k];
 	out_patch(&o, hp.unknown_frees, st->unknown_frees);
 	out_patch(&o, hp.unseen_frees, st->stale_allocs);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "trace.h"
 #include "preload/capture_raw.h"
 
 /* What goes into the trace's header lines; NULL fields are left out. */
@@ -22,7 +23,7 @@ struct capture_meta {
 /* Figures of one converted trace, for the summary. */
 struct capture_stats {
 	uint64_t events;
-	uint64_t count[5];       /* by op: m, c, a, r, f */
+	uint64_t count[TRACE_OP_COUNT]; /* by enum trace_op */
 	uint32_t threads;
 	uint64_t peak_live_bytes;
 	uint64_t unknown_frees, nested_calls, stale_allocs;

@@ -308,13 +308,12 @@ static double now_s(void)
 
 static void stats_print(const char *path, const struct capture_stats *st)
 {
-	fprintf(stderr,
-		"  %s: %llu events (m %llu, c %llu, a %llu, r %llu, f %llu), %u thread%s, "
-		"peak live %llu bytes, %llu unknown free%s\n",
-		path, (unsigned long long)st->events, (unsigned long long)st->count[0],
-		(unsigned long long)st->count[1], (unsigned long long)st->count[2],
-		(unsigned long long)st->count[3], (unsigned long long)st->count[4], st->threads,
-		st->threads == 1 ? "" : "s", (unsigned long long)st->peak_live_bytes,
+	fprintf(stderr, "  %s: %llu events (", path, (unsigned long long)st->events);
+	for (int op = 0; op < TRACE_OP_COUNT; op++)
+		fprintf(stderr, "%s%c %llu", op ? ", " : "", trace_op_letter((enum trace_op)op),
+			(unsigned long long)st->count[op]);
+	fprintf(stderr, "), %u thread%s, peak live %llu bytes, %llu unknown free%s\n",
+		st->threads, st->threads == 1 ? "" : "s", (unsigned long long)st->peak_live_bytes,
 		(unsigned long long)st->unknown_frees, st->unknown_frees == 1 ? "" : "s");
 	if (st->nested_calls)
 		fprintf(stderr, "    %llu calls from signal handlers inside the recorder "

@@ -226,7 +226,7 @@ static int pass_latency(struct replay *r, const struct timer *tm, struct latency
 		if (!set->op[op].count)
 			continue;
 		latency_summarize(&set->op[op], 1.0 / tm->ticks_per_ns, &ls);
-		snprintf(key, sizeof key, "latency_%s", latency_op_name((enum trace_op)op));
+		snprintf(key, sizeof key, "latency_%s", trace_op_name((enum trace_op)op));
 		report(key, "%llu %.3f %.3f %.3f %.3f %.3f %.3f %.3f", (unsigned long long)ls.count,
 		       ls.mean, ls.p50, ls.p90, ls.p99, ls.p999, ls.p9999, ls.max);
 	}

@@ -147,17 +147,16 @@ static int replay_ns(const struct subject *who, const char *trace, const char *p
 static int latency_mean_ns(const struct subject *who, const char *trace, const char *touch,
 			   double *mean)
 {
-	static const char *const ops[] = {"malloc", "calloc", "aligned", "realloc", "free"};
 	struct runner_result res;
 	uint64_t events, total = 0;
 	double weighted = 0;
 	if (replay_run(who, trace, "latency", touch, &res, &events))
 		return -1;
-	for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
+	for (int op = 0; op < TRACE_OP_COUNT; op++) {
 		char key[32], value[256];
 		unsigned long long count;
 		double op_mean;
-		snprintf(key, sizeof key, "latency_%s", ops[i]);
+		snprintf(key, sizeof key, "latency_%s", trace_op_name((enum trace_op)op));
 		if (runner_get(&res, key, value, sizeof value))
 			continue;
 		if (sscanf(value, "%llu %lf", &count, &op_mean) != 2) {

@@ -103,12 +103,12 @@ int csv_rows_latency(struct csv_table *csv, const struct meta_workload *w,
 {
 	for (int op = 0; op < TRACE_OP_COUNT; op++) {
 		char key[32], value[512], row[2048] = "";
-		snprintf(key, sizeof key, "latency_%s", latency_op_name((enum trace_op)op));
+		snprintf(key, sizeof key, "latency_%s", trace_op_name((enum trace_op)op));
 		if (runner_get(res, key, value, sizeof value))
 			continue;
 		csv_append(row, sizeof row, w->name);
 		csv_append(row, sizeof row, s->spec);
-		csv_append(row, sizeof row, latency_op_name((enum trace_op)op));
+		csv_append(row, sizeof row, trace_op_name((enum trace_op)op));
 		int fields = 0;
 		for (char *tok = strtok(value, " "); tok; tok = strtok(NULL, " "), fields++)
 			csv_append(row, sizeof row, tok);

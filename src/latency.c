@@ -47,18 +47,6 @@ void latency_summarize(const struct latency_hist *h, double ns_per_tick,
 	out->max = (double)h->max * ns_per_tick;
 }
 
-const char *latency_op_name(enum trace_op op)
-{
-	static const char *const names[TRACE_OP_COUNT] = {
-		[TRACE_MALLOC] = "malloc",
-		[TRACE_CALLOC] = "calloc",
-		[TRACE_ALIGNED] = "aligned",
-		[TRACE_REALLOC] = "realloc",
-		[TRACE_FREE] = "free",
-	};
-	return (unsigned)op < TRACE_OP_COUNT ? names[op] : "unknown";
-}
-
 struct latency_set *latency_set_map(void)
 {
 	void *p = mmap(NULL, sizeof(struct latency_set), PROT_READ | PROT_WRITE,

@@ -65,10 +65,6 @@ struct latency_summary {
 void latency_summarize(const struct latency_hist *h, double ns_per_tick,
 		       struct latency_summary *out);
 
-/* The call kinds as latency.csv names them: malloc, calloc, aligned,
- * realloc, free. */
-const char *latency_op_name(enum trace_op op);
-
 /* One histogram per call kind, indexed by enum trace_op, and the calls left
  * out because the scheduler took the CPU away during them (see
  * replay_latency). */

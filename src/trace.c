@@ -6,16 +6,25 @@
 #include <string.h>
 #include <sys/mman.h>
 
+static const struct {
+	char letter;
+	const char *name;
+} ops[TRACE_OP_COUNT] = {
+	[TRACE_MALLOC] = {'m', "malloc"},
+	[TRACE_CALLOC] = {'c', "calloc"},
+	[TRACE_ALIGNED] = {'a', "aligned"},
+	[TRACE_REALLOC] = {'r', "realloc"},
+	[TRACE_FREE] = {'f', "free"},
+};
+
 const char *trace_op_name(enum trace_op op)
 {
-	static const char *const names[TRACE_OP_COUNT] = {
-		[TRACE_MALLOC] = "malloc",
-		[TRACE_CALLOC] = "calloc",
-		[TRACE_ALIGNED] = "aligned_alloc",
-		[TRACE_REALLOC] = "realloc",
-		[TRACE_FREE] = "free",
-	};
-	return (unsigned)op < TRACE_OP_COUNT ? names[op] : "unknown";
+	return (unsigned)op < TRACE_OP_COUNT ? ops[op].name : "unknown";
+}
+
+char trace_op_letter(enum trace_op op)
+{
+	return (unsigned)op < TRACE_OP_COUNT ? ops[op].letter : '?';
 }
 
 int trace_name_char(char c)

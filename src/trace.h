@@ -4,7 +4,10 @@
  * -> struct trace -> replay in a child process. Every producer of traces
  * (YAML loader, generator, importers) feeds a trace_builder, which checks
  * block liveness and renames the trace's ids to dense slots, so that replay
- * indexes a table of at most "peak live blocks" entries.
+ * indexes a table of at most "peak live blocks" entries. Capture is the
+ * exception: it streams events straight to YAML (capture_convert.c), since a
+ * program's trace can be larger than memory, and the loader's builder
+ * checks it when it is read.
  */
 #ifndef ALLOCSCOPE_TRACE_H
 #define ALLOCSCOPE_TRACE_H
@@ -62,7 +65,10 @@ struct trace {
 	uint64_t cache_key;       /* its content key, when cache_path is set */
 };
 
-const char *trace_op_name(enum trace_op op); /* "malloc", "calloc", ... */
+/* An op's name in CSVs and messages ("malloc", "calloc", "aligned",
+ * "realloc", "free") and its letter in trace files ('m', 'c', ...). */
+const char *trace_op_name(enum trace_op op);
+char trace_op_letter(enum trace_op op);
 
 /* The characters of a trace name (SPEC §4), [A-Za-z0-9._-], which also name
  * results directories' labels: safe in file names and CSVs unquoted. */

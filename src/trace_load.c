@@ -49,18 +49,17 @@ struct loader {
 /* One form per op: the number of numeric arguments (id included) and where
  * the size and the nmemb/alignment argument sit among them. */
 struct op_form {
-	char letter;
 	uint8_t n_args;
 	int8_t size_at, extra_at;
 	const char *usage;
 };
 
 static const struct op_form op_forms[TRACE_OP_COUNT] = {
-	[TRACE_MALLOC] = { 'm', 2, 1, -1, "[m, id, size]" },
-	[TRACE_CALLOC] = { 'c', 3, 2, 1, "[c, id, nmemb, size]" },
-	[TRACE_ALIGNED] = { 'a', 3, 2, 1, "[a, id, alignment, size]" },
-	[TRACE_REALLOC] = { 'r', 2, 1, -1, "[r, id, size]" },
-	[TRACE_FREE] = { 'f', 1, -1, -1, "[f, id]" },
+	[TRACE_MALLOC] = { 2, 1, -1, "[m, id, size]" },
+	[TRACE_CALLOC] = { 3, 2, 1, "[c, id, nmemb, size]" },
+	[TRACE_ALIGNED] = { 3, 2, 1, "[a, id, alignment, size]" },
+	[TRACE_REALLOC] = { 2, 1, -1, "[r, id, size]" },
+	[TRACE_FREE] = { 1, -1, -1, "[f, id]" },
 };
 #define OP_ARGS_MAX 3
 
@@ -220,7 +219,7 @@ static int load_op(struct loader *L, enum trace_op *op)
 		return load_error(L, L->ev.start_mark, "an event's op must be a scalar");
 	if (L->ev.data.scalar.length == 1) {
 		for (int i = 0; i < TRACE_OP_COUNT; i++) {
-			if (op_forms[i].letter == L->ev.data.scalar.value[0]) {
+			if (trace_op_letter((enum trace_op)i) == L->ev.data.scalar.value[0]) {
 				*op = (enum trace_op)i;
 				return 0;
 			}

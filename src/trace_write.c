@@ -94,11 +94,10 @@ static int write_header(struct write_buf *w, const struct trace *t)
 
 static char *write_event(char *p, const struct trace_event *e)
 {
-	static const char letter[TRACE_OP_COUNT] = "mcarf";
 	*p++ = '-';
 	*p++ = ' ';
 	*p++ = '[';
-	*p++ = letter[e->op];
+	*p++ = trace_op_letter(e->op);
 	*p++ = ',';
 	*p++ = ' ';
 	p = write_u64(p, e->slot);

@@ -157,11 +157,11 @@ static void test_geometric_spread(void **state)
 static void test_op_names(void **state)
 {
 	(void)state;
-	assert_string_equal(latency_op_name(TRACE_MALLOC), "malloc");
-	assert_string_equal(latency_op_name(TRACE_CALLOC), "calloc");
-	assert_string_equal(latency_op_name(TRACE_ALIGNED), "aligned");
-	assert_string_equal(latency_op_name(TRACE_REALLOC), "realloc");
-	assert_string_equal(latency_op_name(TRACE_FREE), "free");
+	assert_string_equal(trace_op_name(TRACE_MALLOC), "malloc");
+	assert_string_equal(trace_op_name(TRACE_CALLOC), "calloc");
+	assert_string_equal(trace_op_name(TRACE_ALIGNED), "aligned");
+	assert_string_equal(trace_op_name(TRACE_REALLOC), "realloc");
+	assert_string_equal(trace_op_name(TRACE_FREE), "free");
 }
 
 /* ---- the pass against a strategy that logs its calls -------------------- */
