@@ -326,7 +326,7 @@ int cmd_replay(int argc, char **argv)
 		struct trace_load_options lo = {.max_size = a.max_size};
 		/* The cache the parent named, else the trace file (which finds or
 		 * makes its cache by hashing the file). */
-		if ((!a.cache_file || trace_cache_map(a.cache_file, a.cache_key, &t, NULL) != 1) &&
+		if ((!a.cache_file || trace_cache_map(a.cache_file, a.cache_key, &t) != 1) &&
 		    trace_load(a.trace_path, &lo, &t, &d)) {
 			char msg[1200];
 			diag_format(&d, msg, sizeof msg);

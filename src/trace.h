@@ -119,7 +119,7 @@ int trace_builder_add(struct trace_builder *b, enum trace_op op, uint64_t id,
 void trace_builder_finish(struct trace_builder *b, struct trace *out);
 void trace_builder_discard(struct trace_builder *b);
 
-/* ---- loading (trace_load.c, trace_cache.c) ------------------------------ */
+/* ---- loading (trace_load.c, trace_parse.c, trace_cache.c) --------------- */
 
 struct trace_load_options {
 	uint64_t max_size;      /* 0: TRACE_DEFAULT_MAX_SIZE */
@@ -145,13 +145,17 @@ int trace_parse_yaml(const char *path, const char *text, size_t len,
 		     const struct trace_load_options *opt, struct trace *t,
 		     struct diag *d);
 
-/* The cache: a header and the event array, named by the content hash. */
-int trace_cache_store(const struct trace *t, const char *cache_file, uint64_t key,
-		      struct diag *d);
+/* The cache: a header and the event array, named by the content hash. A
+ * cache is only ever a shortcut, so its failures are not reported: the
+ * caller parses instead. trace_cache_store returns 0 or -1. */
+int trace_cache_store(const struct trace *t, const char *cache_file, uint64_t key);
 /* Maps a cache file; returns 1 when it was valid and mapped, 0 when absent
  * or stale (wrong key, version or size: the caller re-parses), -1 on error. */
-int trace_cache_map(const char *cache_file, uint64_t key, struct trace *t,
-		    struct diag *d);
+int trace_cache_map(const char *cache_file, uint64_t key, struct trace *t);
+/* The content key of a trace file's bytes, hashed with everything that
+ * changes what they parse to (format, generator and cache versions). The
+ * text's pages are given back to the kernel as they are hashed. */
+uint64_t trace_cache_key(const char *text, size_t len);
 /* The cache file for a content key, in the configured cache directory.
  * Returns -1 when no cache directory can be used. */
 int trace_cache_path(const struct trace_load_options *opt, uint64_t key,

@@ -1,7 +1,6 @@
-/* trace_cache.c - the binary trace cache and trace_load(): a parsed trace is
- * stored once under its YAML file's content hash, and later loads map the
- * stored event array instead of parsing again. The YAML parser is in
- * trace_load.c. */
+/* trace_cache.c - the binary trace cache: a parsed trace is stored once
+ * under its YAML file's content hash, and later loads (trace_load.c) map
+ * the stored event array instead of parsing again. */
 #include "trace.h"
 
 #include <errno.h>
@@ -126,31 +125,28 @@ static char *cache_head_build(const struct trace *t, uint64_t key, size_t *len)
 /* Writes to a temporary file beside cache_file and renames it into place,
  * so that a concurrent reader sees the old file, no file, or the whole
  * new one. */
-int trace_cache_store(const struct trace *t, const char *cache_file, uint64_t key,
-		      struct diag *d)
+int trace_cache_store(const struct trace *t, const char *cache_file, uint64_t key)
 {
 	char tmp[4096 + 16];
 	size_t head_len = 0;
 	if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", cache_file) >= (int)sizeof tmp)
-		return diag_set(d, cache_file, 0, 0, "cache path is too long");
+		return -1;
 	char *head = cache_head_build(t, key, &head_len);
 	if (!head)
-		return diag_set(d, cache_file, 0, 0, "out of memory");
+		return -1;
 	int fd = mkstemp(tmp);
 	if (fd < 0) {
 		free(head);
-		return diag_set(d, cache_file, 0, 0, "cannot create cache file: %s", strerror(errno));
+		return -1;
 	}
 	int bad = fchmod(fd, 0644) || cache_write_all(fd, head, head_len) ||
 		  cache_write_all(fd, t->events, t->n_events * sizeof *t->events);
-	int err = errno;
 	free(head);
 	bad |= close(fd) != 0;
 	if (!bad && rename(tmp, cache_file) == 0)
 		return 0;
-	err = bad ? err : errno;
 	unlink(tmp);
-	return diag_set(d, cache_file, 0, 0, "cannot write cache file: %s", strerror(err));
+	return -1;
 }
 
 /* ---- map ---------------------------------------------------------------- */
@@ -214,13 +210,11 @@ static int cache_adopt(char *p, size_t len, struct trace *t)
 	return 0;
 }
 
-int trace_cache_map(const char *cache_file, uint64_t key, struct trace *t,
-		    struct diag *d)
+int trace_cache_map(const char *cache_file, uint64_t key, struct trace *t)
 {
 	int fd = open(cache_file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return errno == ENOENT ? 0 : diag_set(d, cache_file, 0, 0, "cannot open cache file: %s",
-						      strerror(errno));
+		return errno == ENOENT ? 0 : -1;
 	struct stat st;
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < sizeof(struct cache_header)) {
 		close(fd);
@@ -230,14 +224,14 @@ int trace_cache_map(const char *cache_file, uint64_t key, struct trace *t,
 	char *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 	close(fd);
 	if (p == MAP_FAILED)
-		return diag_set(d, cache_file, 0, 0, "cannot map cache file: %s", strerror(errno));
+		return -1;
 	if (!cache_valid(p, len, key)) {
 		munmap(p, len);
 		return 0;
 	}
 	if (cache_adopt(p, len, t)) {
 		munmap(p, len);
-		return diag_set(d, cache_file, 0, 0, "out of memory");
+		return -1;
 	}
 	snprintf(t->cache_path, sizeof t->cache_path, "%s", cache_file);
 	t->cache_key = key;
@@ -293,164 +287,22 @@ int trace_cache_path(const struct trace_load_options *opt, uint64_t key,
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-/* ---- trace_load --------------------------------------------------------- */
+/* ---- the content key ---------------------------------------------------- */
 
-/* A trace file's bytes: mapped when it is a regular file, else read. */
-struct cache_text {
-	char *p;
-	size_t len;
-	int mapped;
-};
-
-/* Reads a stream (a pipe, a device) whole. One that never ends (/dev/zero)
- * stops when the next buffer would pass the memory available: -1 with
- * errno EFBIG. */
-static int cache_text_read_fd(int fd, struct cache_text *txt)
-{
-	size_t cap = 1 << 16;
-	txt->p = malloc(cap);
-	txt->len = 0;
-	for (;;) {
-		if (!txt->p)
-			return -1;
-		ssize_t r = read(fd, txt->p + txt->len, cap - txt->len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			return 0;
-		txt->len += (size_t)r;
-		if (txt->len == cap) {
-			char err[160];
-			if (mem_avail_check(2 * (uint64_t)cap, "the trace", err, sizeof err)) {
-				errno = EFBIG;
-				return -1;
-			}
-			char *p = realloc(txt->p, cap *= 2);
-			if (!p)
-				free(txt->p);
-			txt->p = p;
-		}
-	}
-}
-
-static int cache_text_open(const char *path, struct cache_text *txt, struct diag *d)
-{
-	memset(txt, 0, sizeof *txt);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return diag_set(d, path, 0, 0, "cannot open trace: %s", strerror(errno));
-	struct stat st;
-	int rc = 0;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-		txt->len = (size_t)st.st_size;
-		txt->mapped = txt->len > 0;
-		/* Not populated: the text is read once, front to back, and given
-		 * back behind the reader (mem_avail_give_back), so a large trace's
-		 * text never stands in memory whole. */
-		txt->p = txt->mapped ? mmap(NULL, txt->len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
-		if (txt->p == MAP_FAILED)
-			rc = diag_set(d, path, 0, 0, "cannot map trace: %s", strerror(errno));
-		else if (txt->mapped)
-			madvise(txt->p, txt->len, MADV_SEQUENTIAL);
-	} else if (cache_text_read_fd(fd, txt)) {
-		rc = errno == EFBIG
-			? diag_set(d, path, 0, 0, "not a regular file, and after %zu bytes its text "
-				   "would not fit in the memory available", txt->len)
-			: diag_set(d, path, 0, 0, "cannot read trace: %s", strerror(errno));
-		free(txt->p);
-	}
-	close(fd);
-	return rc;
-}
-
-static void cache_text_close(struct cache_text *txt)
-{
-	if (txt->mapped)
-		munmap(txt->p, txt->len);
-	else
-		free(txt->p);
-}
-
-/* The content key: the file's bytes hashed with everything that changes
- * what they parse to. */
-static uint64_t cache_key(const struct cache_text *txt)
+uint64_t trace_cache_key(const char *text, size_t len)
 {
 	uint64_t seed = (uint64_t)TRACE_FORMAT_VERSION << 48 | (uint64_t)GEN_VERSION << 32 |
 			CACHE_LAYOUT_VERSION;
 	XXH3_state_t *st = XXH3_createState();
 	if (!st) /* the same hash in one go, only without giving pages back */
-		return XXH3_64bits_withSeed(txt->p, txt->len, seed);
+		return XXH3_64bits_withSeed(text, len, seed);
 	XXH3_64bits_reset_withSeed(st, seed);
-	for (size_t off = 0; off < txt->len; off += CACHE_KEY_CHUNK) {
-		size_t n = txt->len - off < CACHE_KEY_CHUNK ? txt->len - off : CACHE_KEY_CHUNK;
-		XXH3_64bits_update(st, txt->p + off, n);
-		mem_avail_give_back(txt->p + off, n);
+	for (size_t off = 0; off < len; off += CACHE_KEY_CHUNK) {
+		size_t n = len - off < CACHE_KEY_CHUNK ? len - off : CACHE_KEY_CHUNK;
+		XXH3_64bits_update(st, text + off, n);
+		mem_avail_give_back(text + off, n);
 	}
 	uint64_t key = XXH3_64bits_digest(st);
 	XXH3_freeState(st);
 	return key;
-}
-
-/* Passes warnings on to the caller, counting them. */
-struct cache_warn_relay {
-	const struct trace_load_options *user;
-	unsigned n;
-};
-
-static void cache_relay_warning(void *ctx, const struct diag *w)
-{
-	struct cache_warn_relay *r = ctx;
-	r->n++;
-	if (r->user->warn)
-		r->user->warn(r->user->warn_ctx, w);
-}
-
-/* Parses, and caches a trace that drew no warnings. */
-static int cache_parse_and_store(const char *path, const struct cache_text *txt,
-				 const struct trace_load_options *opt, const char *cache_file,
-				 uint64_t key, struct trace *t, struct diag *d)
-{
-	struct cache_warn_relay relay = { opt, 0 };
-	struct trace_load_options relaying = *opt;
-	relaying.warn = cache_relay_warning;
-	relaying.warn_ctx = &relay;
-	if (trace_parse_yaml(path, txt->p ? txt->p : "", txt->len, &relaying, t, d))
-		return -1;
-	if (cache_file && !relay.n && trace_cache_store(t, cache_file, key, NULL) == 0) {
-		snprintf(t->cache_path, sizeof t->cache_path, "%s", cache_file);
-		t->cache_key = key;
-	}
-	return 0;
-}
-
-int trace_load(const char *path, const struct trace_load_options *opt,
-	       struct trace *t, struct diag *d)
-{
-	static const struct trace_load_options defaults;
-	struct cache_text txt;
-	char cache_file[sizeof t->cache_path];
-	int have_cache = 0;
-	uint64_t key = 0;
-	if (!opt)
-		opt = &defaults;
-	uint64_t max_size = opt->max_size ? opt->max_size : TRACE_DEFAULT_MAX_SIZE;
-
-	if (cache_text_open(path, &txt, d))
-		return -1;
-	if (!opt->no_cache) {
-		key = cache_key(&txt);
-		have_cache = trace_cache_path(opt, key, cache_file, sizeof cache_file) == 0;
-	}
-	if (have_cache && trace_cache_map(cache_file, key, t, NULL) == 1) {
-		if (t->max_request <= max_size) {
-			cache_text_close(&txt);
-			return 0;
-		}
-		trace_free(t); /* the parser names the node that is too large */
-	}
-	int rc = cache_parse_and_store(path, &txt, opt, have_cache ? cache_file : NULL, key, t, d);
-	cache_text_close(&txt);
-	return rc;
 }
