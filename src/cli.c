@@ -28,6 +28,11 @@ int cli_parse_u64(const char *opt, const char *value, uint64_t min, uint64_t max
 	return 0;
 }
 
+const char *cli_plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 int cli_check_trace_name(const char *name)
 {
 	if (trace_name_valid(name))

@@ -32,6 +32,9 @@ int cli_parse_u64(const char *opt, const char *value, uint64_t min, uint64_t max
  * loader will read back, else prints why and returns -1. */
 int cli_check_trace_name(const char *name);
 
+/* "s" unless n is 1, for counts in messages ("1 thread", "2 threads"). */
+const char *cli_plural(uint64_t n);
+
 /* getopt_long for a subcommand (argv[0] is its name), whose complaints
  * about an unknown option or a missing value are printed the harness's way
  * (`allocscope: error: run: unknown option '--bogus'`); both return '?'. */

@@ -308,13 +308,14 @@ static double now_s(void)
 
 static void stats_print(const char *path, const struct capture_stats *st)
 {
-	fprintf(stderr, "  %s: %llu events (", path, (unsigned long long)st->events);
+	fprintf(stderr, "  %s: %llu event%s (", path, (unsigned long long)st->events,
+		cli_plural(st->events));
 	for (int op = 0; op < TRACE_OP_COUNT; op++)
 		fprintf(stderr, "%s%c %llu", op ? ", " : "", trace_op_letter((enum trace_op)op),
 			(unsigned long long)st->count[op]);
 	fprintf(stderr, "), %u thread%s, peak live %llu bytes, %llu unknown free%s\n",
-		st->threads, st->threads == 1 ? "" : "s", (unsigned long long)st->peak_live_bytes,
-		(unsigned long long)st->unknown_frees, st->unknown_frees == 1 ? "" : "s");
+		st->threads, cli_plural(st->threads), (unsigned long long)st->peak_live_bytes,
+		(unsigned long long)st->unknown_frees, cli_plural(st->unknown_frees));
 	if (st->nested_calls)
 		fprintf(stderr, "    %llu calls from signal handlers inside the recorder "
 			"were not recorded\n", (unsigned long long)st->nested_calls);

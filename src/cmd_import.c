@@ -112,16 +112,16 @@ static void import_print_report(const struct import_report *r, const struct trac
 			  r->warnings[i].message);
 	if (r->n_dropped_warnings)
 		warn_msg("%u more warnings not shown", r->n_dropped_warnings);
-	fprintf(stderr,
-		"allocscope: imported %s: %llu events (%llu malloc, %llu calloc, %llu aligned, "
-		"%llu realloc, %llu free), %u threads, peak live %llu bytes; "
-		"%llu frees skipped, %llu failed calls -> %s\n",
-		a->in, (unsigned long long)t->n_events,
-		(unsigned long long)t->count[TRACE_MALLOC], (unsigned long long)t->count[TRACE_CALLOC],
-		(unsigned long long)t->count[TRACE_ALIGNED],
-		(unsigned long long)t->count[TRACE_REALLOC], (unsigned long long)t->count[TRACE_FREE],
-		t->n_threads, (unsigned long long)t->peak_live_bytes,
-		(unsigned long long)r->skipped_frees, (unsigned long long)r->failed_calls, a->out);
+	fprintf(stderr, "allocscope: imported %s: %llu event%s (", a->in,
+		(unsigned long long)t->n_events, cli_plural(t->n_events));
+	for (int op = 0; op < TRACE_OP_COUNT; op++)
+		fprintf(stderr, "%s%llu %s", op ? ", " : "", (unsigned long long)t->count[op],
+			trace_op_name((enum trace_op)op));
+	fprintf(stderr, "), %u thread%s, peak live %llu bytes; %llu free%s skipped, "
+		"%llu failed call%s -> %s\n", t->n_threads, cli_plural(t->n_threads),
+		(unsigned long long)t->peak_live_bytes, (unsigned long long)r->skipped_frees,
+		cli_plural(r->skipped_frees), (unsigned long long)r->failed_calls,
+		cli_plural(r->failed_calls), a->out);
 }
 
 int cmd_import(int argc, char **argv)

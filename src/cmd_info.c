@@ -43,11 +43,6 @@ static const char *bytes_both(uint64_t v, char *buf, size_t len)
 	return buf;
 }
 
-static const char *plural(uint64_t n)
-{
-	return n == 1 ? "" : "s";
-}
-
 static double percent(uint64_t part, uint64_t whole)
 {
 	return whole ? 100.0 * (double)part / (double)whole : 0.0;
@@ -115,18 +110,18 @@ static void info_print(const struct trace *t, const struct trace_stats *s)
 	info_print_events(s);
 	printf("threads      %" PRIu32 "\n", s->n_threads > t->n_threads ? s->n_threads : t->n_threads);
 	printf("peak live    %s in %" PRIu64 " block%s\n", bytes_both(s->peak_live_bytes, a, sizeof a),
-	       s->peak_live_blocks, plural(s->peak_live_blocks));
+	       s->peak_live_blocks, cli_plural(s->peak_live_blocks));
 	printf("requested    %s in %" PRIu64 " request%s\n", bytes_both(s->total_requested, a, sizeof a),
-	       requests, plural(requests));
+	       requests, cli_plural(requests));
 	info_print_histogram(s);
 	printf("lifetime     in events from allocation to free, over %" PRIu64 " freed block%s\n",
-	       s->life.n_freed, plural(s->life.n_freed));
+	       s->life.n_freed, cli_plural(s->life.n_freed));
 	if (s->life.n_freed)
 		printf("             median %" PRIu64 "  p90 %" PRIu64 "  p99 %" PRIu64
 		       "  max %" PRIu64 "\n",
 		       s->life.median, s->life.p90, s->life.p99, s->life.max);
 	printf("             still live at the end: %" PRIu64 " block%s\n", s->life.still_live,
-	       plural(s->life.still_live));
+	       cli_plural(s->life.still_live));
 	printf("realloc      %" PRIu64 " grew, %" PRIu64 " shrank, %" PRIu64 " kept their size\n",
 	       s->realloc_grow, s->realloc_shrink, s->realloc_same);
 }

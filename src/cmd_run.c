@@ -25,8 +25,9 @@ static const char run_usage[] =
 	"                         hardware counters (20000)\n"
 	"  -h, --help             this text\n"
 	"\n"
-	"Exit status: 0 all rows ok, 1 some replay crashed, timed out, ran out of\n"
-	"memory or was invalid (its row says which), 2 bad usage or input.\n";
+	"Exit status: 0 every row ok (or skipped: a baseline not installed here), 1 some\n"
+	"row crashed, timed out, ran out of memory, was invalid or failed to set up\n"
+	"(its status says which) or the run was interrupted, 2 bad usage or input.\n";
 
 int cmd_run(int argc, char **argv)
 {

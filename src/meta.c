@@ -89,10 +89,12 @@ static void write_measure(FILE *f, const struct meta_measure *mm)
 	if (mm->timer_passes) {
 		put_field(f, "  ", "timer", mm->timer_kind);
 		fprintf(f, "  ticks_per_ns: %.6f\n", mm->ticks_per_ns);
-		fprintf(f, "  cost_ns_min: %.3f\n  cost_ns_max: %.3f\n", mm->cost_ns_min,
-			mm->cost_ns_max);
-		fprintf(f, "  cost_median_ns: %.3f\n  passes: %u\n", mm->cost_median_ns,
-			mm->timer_passes);
+		/* What each pass subtracted is the mean of its own empty timings;
+		 * their median (first pass) shows the shape of that cost. */
+		fprintf(f, "  subtracted_ns_min: %.3f\n  subtracted_ns_max: %.3f\n",
+			mm->cost_ns_min, mm->cost_ns_max);
+		fprintf(f, "  first_pass_empty_median_ns: %.3f\n  passes: %u\n",
+			mm->cost_median_ns, mm->timer_passes);
 		fprintf(f, "  preempted_calls_left_out: %llu\n",
 			(unsigned long long)mm->preempted_calls);
 		put_field(f, "  ", "method", "each call timed alone (lfence; rdtsc; lfence before it, "

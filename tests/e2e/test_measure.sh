@@ -63,7 +63,7 @@ check "op names are the plots' (malloc calloc aligned realloc free)" awk -F, '
 check "meta.yaml records the timer and its cost" \
 	grep -qE '^  timer: "(tsc|clock)"' $r/meta.yaml
 check "meta.yaml records a cost between 0 and 1000 ns" awk '
-	/^  cost_ns_min:/ { if ($2 > 0 && $2 < 1000) ok = 1 } END { exit !ok }' $r/meta.yaml
+	/^  subtracted_ns_min:/ { if ($2 > 0 && $2 < 1000) ok = 1 } END { exit !ok }' $r/meta.yaml
 
 if [ "$sanitize" = 1 ]; then
 	echo "# callgrind cannot run AddressSanitizer binaries: the simulated cache pass is not checked here"
