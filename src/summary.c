@@ -26,11 +26,18 @@ void summary_release(struct summary *s)
 	s->cells = NULL;
 }
 
+/* Only an ok row's speed compares with another's: a strategy that returned
+ * NULL (oom:N) skipped the work its callers would have done. */
+static int comparable(const struct summary_cell *c)
+{
+	return c->has_ns && !strcmp(c->status, "ok");
+}
+
 static const struct summary_cell *system_cell(const struct summary *s, size_t wi,
 					      const struct strategy *st)
 {
 	for (size_t si = 0; si < s->n_strategies; si++)
-		if (!strcmp(st[si].spec, "system") && s->cells[wi * s->n_strategies + si].has_ns)
+		if (!strcmp(st[si].spec, "system") && comparable(&s->cells[wi * s->n_strategies + si]))
 			return &s->cells[wi * s->n_strategies + si];
 	return NULL;
 }
@@ -53,7 +60,7 @@ void summary_print(const struct summary *s, FILE *out, const struct meta_workloa
 			if (c->has_ns) {
 				snprintf(ns, sizeof ns, "%.1f", c->ns_median);
 				snprintf(spread, sizeof spread, "%.1f-%.1f", c->ns_min, c->ns_max);
-				if (sys && c->ns_median > 0)
+				if (sys && comparable(c) && c->ns_median > 0)
 					snprintf(rel, sizeof rel, "%.2fx", sys->ns_median / c->ns_median);
 			}
 			if (c->has_frag)
@@ -62,6 +69,6 @@ void summary_print(const struct summary *s, FILE *out, const struct meta_workloa
 				spread, rel, frag, c->status);
 		}
 	}
-	fputs("\nvs system: system's ns/event over the strategy's (above 1 is faster);"
-	      " frag_peaks: peak heap / peak live - 1\n", out);
+	fputs("\nvs system: system's ns/event over the strategy's (above 1 is faster), for\n"
+	      "rows whose status is ok; frag_peaks: peak heap / peak live - 1\n", out);
 }

@@ -88,6 +88,12 @@ else
 	expect_status "$P/abort.so:after=30" crashed:SIGABRT
 	expect_status "$P/null.so" "oom:$(expected_oom 0)"
 	expect_status "$P/null.so:after=100" "oom:$(expected_oom 100)"
+	# An oom row's speed is that of skipped work: the summary does not
+	# compare it with system's (its "vs system" column is "-"), an ok row's it does.
+	check "the summary gives an oom row no speed against system" awk -v s="$P/null.so" '
+		$1 == s { found = 1; if ($4 != "-") bad = 1 } END { exit bad || !found }' run.out
+	check "the summary compares an ok row with system" awk -v s="$P/leak.so" '
+		$1 == s { found = 1; if ($4 !~ /^[0-9.]+x$/) bad = 1 } END { exit bad || !found }' run.out
 	# The memory pass checks every block; its verdict is the row's in both
 	# files (the throughput passes do not check, and are not run).
 	expect_status "$P/overlap.so:after=50" \
