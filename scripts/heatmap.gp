@@ -38,9 +38,9 @@ do for [p = 1:np] {
 	set title ptitle[p] font ',11'
 	set cblabel cblabel[p]
 	if (cbmax[p] == cbmax[p]) {
-		set cbrange [0 : cbmax[p]]
+		set cbrange [cbmin : cbmax[p]]
 	} else {
-		set cbrange [0 : *]
+		set cbrange [cbmin : *]
 	}
 	cells = sprintf('%s/%s_%d.tsv', dir, prefix, p)
 	bad = sprintf('%s/%s_bad_%d.tsv', dir, prefix, p)

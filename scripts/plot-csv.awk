@@ -105,6 +105,39 @@ function tsv_text(s) {
 	return s
 }
 
+# At most n characters of s, the last of them "..." when it is cut: for
+# labels drawn inside a plot (the footnote carries the whole text).
+function clip(s, n) {
+	return length(s) <= n ? s : substr(s, 1, n - 3) "..."
+}
+
+# A strategy as an axis label: one longer than n characters keeps its end
+# ("...null.so:after=100"), where a plugin's or library's name and its
+# parameters are, and gives up the leading directories.
+function axis_label(s, n) {
+	return length(s) <= n ? s : "..." substr(s, length(s) - n + 4)
+}
+
+# The runs of a results directory, from its throughput.csv (`file`; "" or a
+# file that cannot be read gives none): run_w[k] and run_s[k] in the order
+# of the rows (the command line's), run_status[w, s]. Returns how many. The
+# other plots take their strategy order and each row's status from here.
+function read_runs(file,    line, lineno, f, n, k) {
+	k = 0
+	if (file == "")
+		return 0
+	while ((getline line < file) > 0) {
+		if (++lineno == 1 || line ~ /^[ \t\r]*$/)
+			continue
+		n = csv_split(line, f)
+		if (n < 3)
+			continue
+		run_w[++k] = f[1]; run_s[k] = f[2]; run_status[f[1], f[2]] = f[n]
+	}
+	close(file)
+	return k
+}
+
 # cols x rows grid for n panels, as close to square as possible.
 function grid_cols(n,    c) {
 	c = int(sqrt(n))
@@ -160,7 +193,8 @@ function bad_notes(note, n_workloads,    i, k, p) {
 # and out/PREFIX_bad_P.tsv (x, y, status split at its first ':' into two
 # lines, so that it fits a cell); the description of the panels
 # (np, ptitle[], cblabel[], and cap[] where one outlier must not wash out
-# the other colours) and of the axes to out/PREFIX-def.gp.
+# the other colours; heat_cbmin, the value of the lightest colour, 0 unless
+# set) and of the axes to out/PREFIX-def.gp.
 
 function heat_axes(w, s) {
 	if (!(w in widx)) { widx[w] = ++nw; wname[nw] = w }
@@ -178,7 +212,7 @@ function heat_cell(prefix, p, w, s, value, text1, text2) {
 function heat_bad(prefix, p, w, s, status,    c, kind, why) {
 	c = index(status, ":")
 	kind = c ? substr(status, 1, c - 1) : status
-	why = c ? substr(status, c + 1) : ""
+	why = c ? clip(substr(status, c + 1), 14) : ""
 	printf "%d\t%d\t%s\t%s\n", widx[w], sidx[s], tsv_text(kind), tsv_text(why) \
 	    > (out "/" prefix "_bad_" p ".tsv")
 	n_badcells[p]++
@@ -188,12 +222,13 @@ function heat_write_def(prefix, np, main,    def, p, i, lw, ls, pw, capped) {
 	def = out "/" prefix "-def.gp"
 	lw = 0; ls = 0
 	for (i = 1; i <= nw; i++) if (length(wname[i]) > lw) lw = length(wname[i])
-	for (i = 1; i <= ns; i++) if (length(sname[i]) > ls) ls = length(sname[i])
+	for (i = 1; i <= ns; i++) if (length(axis_label(sname[i], 28)) > ls) ls = length(axis_label(sname[i], 28))
 	print "prefix = " gp_str(prefix) "; np = " np "; nw = " nw "; ns = " ns > def
+	print "cbmin = " (heat_cbmin == "" ? 0 : heat_cbmin) > def
 	print "main = " gp_dstr(main) > def
 	print "array wname[" nw "]; array sname[" ns "]" > def
 	for (i = 1; i <= nw; i++) print "wname[" i "] = " gp_str(wname[i]) > def
-	for (i = 1; i <= ns; i++) print "sname[" i "] = " gp_str(sname[i]) > def
+	for (i = 1; i <= ns; i++) print "sname[" i "] = " gp_str(axis_label(sname[i], 28)) > def
 	print "array ptitle[" np "]; array cblabel[" np "]" > def
 	print "array ncells[" np "]; array nbad[" np "]; array cbmax[" np "]" > def
 	for (p = 1; p <= np; p++) {

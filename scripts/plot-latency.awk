@@ -2,14 +2,18 @@
 # workload W and call kind K, out/lat_W_K.tsv (x, p50, p99, p99.9, max in ns,
 # floored at 1 ns for the log axis), and out/latency-def.gp (names, kinds
 # and a y range in whole decades per workload, footnotes), and
-# out/latency-workloads.txt (W, name).
-# Needs plot-csv.awk and -v out=DIR.
+# out/latency-workloads.txt (W, name). Strategies follow their order in
+# -v runs=throughput.csv, and a row whose run was not ok is named in the
+# footnote. Needs plot-csv.awk and -v out=DIR.
 
 BEGIN {
 	want_columns = "workload,strategy,op,count,mean_ns,p50_ns,p90_ns,p99_ns,p999_ns,p9999_ns,max_ns"
 	n_ops = split("malloc calloc aligned realloc free", op_order, " ")
 	for (k = 1; k <= n_ops; k++)
 		op_rank[op_order[k]] = k
+	n_runs = read_runs(runs)
+	for (k = 1; k <= n_runs; k++)
+		if (!(run_s[k] in sidx)) { sidx[run_s[k]] = ++ns; sname[ns] = run_s[k] }
 }
 
 /^[ \t\r]*$/ { next }
@@ -73,12 +77,19 @@ function write_workload(i,    w, k, j, op, file, kinds) {
 	return kinds
 }
 
-function missing_note(i,    j, n, miss) {
-	n = 0
-	for (j = 1; j <= ns; j++)
-		if (!((wname[i], sname[j]) in has))
-			miss[++n] = sname[j]
-	return gp_note("No latency rows (crashed or skipped):", miss, n, 130)
+# Strategies with no latency rows on workload i, and those drawn whose run
+# was not ok (an oom:N row's calls include the failures it timed).
+function row_note(i,    w, s, j, n, st, lines) {
+	n = 0; w = wname[i]
+	for (j = 1; j <= ns; j++) {
+		s = sname[j]
+		st = ((w, s) in run_status) && run_status[w, s] != "ok" ? run_status[w, s] : ""
+		if (!((w, s) in has))
+			lines[++n] = s " has no latency rows" (st != "" ? " (" st ")" : "")
+		else if (st != "")
+			lines[++n] = s " is drawn but its run was " st
+	}
+	return gp_note("Note:", lines, n, 130)
 }
 
 END {
@@ -89,17 +100,17 @@ END {
 	def = out "/latency-def.gp"; list = out "/latency-workloads.txt"
 	longest = 0
 	for (j = 1; j <= ns; j++)
-		if (length(sname[j]) > longest)
-			longest = length(sname[j])
+		if (length(axis_label(sname[j], 28)) > longest)
+			longest = length(axis_label(sname[j], 28))
 	print "ns = " ns "; longest = " longest > def
 	print "array sname[" ns "]" > def
 	for (j = 1; j <= ns; j++)
-		print "sname[" j "] = " gp_str(sname[j]) > def
+		print "sname[" j "] = " gp_str(axis_label(sname[j], 28)) > def
 	print "array wname[" nw "]; array kinds[" nw "]; array note[" nw "]; array note_n[" nw "]" > def
 	print "array ylo[" nw "]; array yhi[" nw "]; array floored[" nw "]" > def
 	for (i = 1; i <= nw; i++) {
 		print "wname[" i "] = " gp_str(wname[i]) "; kinds[" i "] = " gp_str(write_workload(i)) > def
-		print "note[" i "] = " missing_note(i) "; note_n[" i "] = " note_lines > def
+		print "note[" i "] = " row_note(i) "; note_n[" i "] = " note_lines > def
 		w = wname[i]
 		print "ylo[" i "] = " (w in lo ? decade(lo[w], -1) : 1) "; yhi[" i "] = " \
 		    (w in hi ? decade(hi[w], 1) : 10) "; floored[" i "] = " (w in floored) > def

@@ -1,6 +1,7 @@
 # plot-throughput.awk - pivots throughput.csv (SPEC §7) for throughput.gp:
-# out/thr_W.tsv per workload index W (x, median, min, max, the same three over
-# the `system` median, 1 for the system row), out/thr_bad_W.tsv (x, status)
+# out/thr_W.tsv per workload index W (x, median, min, max, then the speed
+# relative to system: system's median over the median, the slowest and the
+# fastest run; 1 for the system row), out/thr_bad_W.tsv (x, status)
 # for rows not plotted, and out/throughput-def.gp (names, layout, footnote).
 # Needs plot-csv.awk and -v out=DIR.
 
@@ -34,8 +35,9 @@ FNR == 1 {
 	reps[csv_num(FILENAME, FNR, f, 4, "reps")] = 1
 }
 
-function ratio(v, base) {
-	return base > 0 ? v / base : "NaN"
+# How many times faster than system (base, its median ns) a time v is.
+function speed(v, base) {
+	return base > 0 && v > 0 ? base / v : "NaN"
 }
 
 # The rows of one workload, in the global strategy order.
@@ -50,10 +52,10 @@ function write_workload(i,    w, j, s, dat, badf, base, n_bad) {
 		s = sname[j]
 		if ((w, s) in med)
 			printf "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", j, med[w, s], lo[w, s], hi[w, s],
-			    ratio(med[w, s], base), ratio(lo[w, s], base), ratio(hi[w, s], base),
+			    speed(med[w, s], base), speed(hi[w, s], base), speed(lo[w, s], base),
 			    (s == "system") > dat
 		else if ((w, s) in bad) {
-			printf "%d\t%s\n", j, tsv_text(bad[w, s]) > badf
+			printf "%d\t%s\n", j, tsv_text(clip(bad[w, s], 28)) > badf
 			n_bad++
 		}
 	}
@@ -70,8 +72,8 @@ END {
 	cols = grid_cols(nw); rows = int((nw + cols - 1) / cols)
 	longest = 0
 	for (j = 1; j <= ns; j++)
-		if (length(sname[j]) > longest)
-			longest = length(sname[j])
+		if (length(axis_label(sname[j], 28)) > longest)
+			longest = length(axis_label(sname[j], 28))
 	print "nw = " nw "; ns = " ns "; cols = " cols "; rows = " rows > def
 	print "longest = " longest > def
 	print "array wname[" nw "]; array nbad[" nw "]; array has_system[" nw "]" > def
@@ -81,7 +83,7 @@ END {
 		print "nbad[" i "] = " write_workload(i) "; has_system[" i "] = " has_system[i] > def
 	}
 	for (j = 1; j <= ns; j++)
-		print "sname[" j "] = " gp_str(sname[j]) > def
+		print "sname[" j "] = " gp_str(axis_label(sname[j], 28)) > def
 	n_reps = 0
 	for (r in reps) { n_reps++; one_rep = r }
 	print "reps_text = " gp_str(n_reps == 1 ? "median of " one_rep " runs" : "median of the runs") > def

@@ -81,6 +81,12 @@ file_part() {
 	printf '%s' "$1" | tr -c 'A-Za-z0-9._-' '_'
 }
 
+# The CSV whose rows give the other plots their strategy order and each
+# row's status, or nothing when the run has none.
+runs_file() {
+	[ -f "$results/throughput.csv" ] && printf '%s' "$results/throughput.csv"
+}
+
 # present NAME - true when RESULTS/NAME exists, else says it is skipped.
 present() {
 	[ -f "$results/$1" ] && return 0
@@ -106,15 +112,16 @@ plot_fragmentation() {
 }
 
 plot_cache() {
-	present cache.csv && pivot cache.csv plot-cache.awk "$results/cache.csv" || return
+	present cache.csv && pivot cache.csv plot-cache.awk -v runs="$(runs_file)" \
+		"$results/cache.csv" || return
 	render heatmap.gp cache "def='cache-def.gp'"
 }
 
 # One file per workload: ~12 strategies x 5 kinds x 4 percentiles is too
 # much for one chart.
 plot_latency() {
-	present latency.csv && pivot latency.csv plot-latency.awk "$results/latency.csv" ||
-		return
+	present latency.csv && pivot latency.csv plot-latency.awk -v runs="$(runs_file)" \
+		"$results/latency.csv" || return
 	while IFS='	' read -r i workload; do
 		render latency.gp "latency-$(file_part "$workload")" "wi=$i"
 	done <"$tmp/latency-workloads.txt"
@@ -130,7 +137,7 @@ plot_timeline() {
 		[ -f "$results/$f" ] && awk -F, 'FNR > 1 { print $1 }' "$results/$f"
 	done | sort -u >"$tmp/known-workloads.txt"
 	find "$results/timeline" -maxdepth 1 -type f -name '*.csv' | LC_ALL=C sort |
-		awk -v out="$tmp" -v known="$tmp/known-workloads.txt" \
+		awk -v out="$tmp" -v known="$tmp/known-workloads.txt" -v runs="$(runs_file)" \
 			-f "$scripts/plot-csv.awk" -f "$scripts/plot-timeline.awk"
 	case $? in
 	0) ;;

@@ -1,6 +1,7 @@
 # throughput.gp - ns per event per strategy, one panel per workload: bars are
-# the median over the runs, whiskers min..max. mode='abs' plots nanoseconds,
-# mode='rel' the same divided by the `system` median of the workload.
+# the median over the runs, whiskers min..max. mode='abs' plots nanoseconds;
+# mode='rel' the speed relative to `system` (its median over the strategy's,
+# as the terminal summary gives it) on a log axis, bars drawn from 1.
 # Reads dir/throughput-def.gp and dir/thr_*.tsv from plot-throughput.awk.
 
 load dir . '/throughput-def.gp'
@@ -15,8 +16,8 @@ load scripts . '/plot-term.gp'
 set datafile separator "\t"
 set datafile commentschars ""
 if (rel) {
-	main = "Throughput relative to glibc malloc (system): time per event ÷ system's median\n" . \
-	       "bars: " . reps_text . ", whiskers: fastest and slowest run; below 1 is faster than system"
+	main = "Speed relative to glibc malloc (system): system's median time per event ÷ the strategy's\n" . \
+	       "bars: " . reps_text . ", whiskers: slowest and fastest run; above 1 is faster than system (log scale)"
 } else {
 	main = "Throughput: nanoseconds per event (replay wall time ÷ events)\n" . \
 	       "bars: " . reps_text . ", whiskers: fastest and slowest run; lower is better"
@@ -29,13 +30,19 @@ if (note_lines > 0) {
 set style fill solid 0.85 noborder
 set boxwidth 0.7
 set xrange [0.4 : ns + 0.6]
-set yrange [0 : *]
+if (rel) {
+	set logscale y
+	set yrange [*:*]
+	set format y '%g'
+} else {
+	set yrange [0 : *]
+}
 set xtics rotate by 40 right nomirror scale 0
 set ytics nomirror
 set grid ytics lc rgb '#dddddd'
 set border 3
 set key off
-set ylabel rel ? 'time per event ÷ system median' : 'nanoseconds per event'
+set ylabel rel ? 'speed vs system (× faster)' : 'nanoseconds per event'
 set xtics ()
 do for [k = 1:ns] {
 	set xtics add (sname[k] k)
@@ -53,12 +60,15 @@ do for [i = 1:nw] {
 		unset label 1
 	}
 	data = sprintf('%s/thr_%d.tsv', dir, i)
-	plot data using 1:col_m:($8 > 0 ? 0x9a9a9a : 0x3b75af) with boxes lc rgb variable, \
+	# Bars from the axis (abs) or from 1, up or down (rel, log scale).
+	plot data using 1:col_m:($1 - 0.35):($1 + 0.35):(rel ? (column(col_m) < 1 ? column(col_m) : 1) : 0):\
+		(rel ? (column(col_m) < 1 ? 1 : column(col_m)) : column(col_m)):($8 > 0 ? 0x9a9a9a : 0x3b75af) \
+		with boxxyerror lc rgb variable, \
 	     data using 1:col_m + 1:(0):(column(col_m + 2) - column(col_m + 1)) \
 		with vectors heads size screen 0.006, 90 lc rgb '#202020' lw 1.2, \
 	     for [d = 1:rel] 1 with lines dt 2 lc rgb '#555555', \
 	     for [d = 1:(nbad[i] > 0)] sprintf('%s/thr_bad_%d.tsv', dir, i) \
-		using 1:(0):2 with labels rotate by 90 left offset 0, 0.4 textcolor rgb '#aa2222'
+		using 1:(rel ? 1 : 0):2 with labels rotate by 90 left offset 0, 0.4 textcolor rgb '#aa2222'
 	unset label 99
 }
 unset multiplot

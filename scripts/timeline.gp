@@ -1,8 +1,9 @@
 # timeline.gp - heap over time for one workload (wi, set by plot.sh): one
 # small panel per strategy with the same axes, live bytes (what the trace
 # holds) shaded and heap bytes (the allocator's footprint) drawn over it; the
-# gap between them is fragmentation and overhead. Reads dir/timeline-def.gp
-# and dir/tl_*.tsv from plot-timeline.awk.
+# gap between them is fragmentation and overhead. A footprint far above the
+# others runs off the top and its panel says its peak (plot-timeline.awk
+# chooses the scale). Reads dir/timeline-def.gp and dir/tl_*.tsv.
 
 load dir . '/timeline-def.gp'
 np = npanels[wi]
@@ -20,29 +21,19 @@ set datafile commentschars ""
 set multiplot title sprintf("Heap over time on %s: bytes held vs event index, one panel per strategy\n" . \
 	"grey: live bytes (requested, not yet freed); line: heap bytes (the allocator's footprint)", \
 	wname[wi]) font ',13'
-set xrange [0 : xmax[wi]]
-set yrange [0 : *]
-set format x '%.0s%c'
+set xrange [0 : 1.0 * xmax[wi] / xdiv[wi]]
+set yrange [0 : 1.0 * ymax[wi] / divisor[wi]]
+set format x '%g'
 set xtics nomirror
 set ytics nomirror
 set grid lc rgb '#e4e4e4'
 set border 3
-set xlabel 'event index' offset 0, 0.5
+set xlabel xname[wi] offset 0, 0.5
 set ylabel unit[wi]
 set style fill solid 1.0 noborder
 set key off
 pw = 1.0 / cols
 ph = 1.0 * panel_h / H
-# Same y range in every panel, so that footprints compare at a glance.
-stats_max = 0
-do for [p = 1:np] {
-	k = first[wi] + p - 1
-	if (prows[k] > 0) {
-		stats sprintf('%s/tl_%d.tsv', dir, pfile[k]) using 3 nooutput
-		stats_max = STATS_max > stats_max ? STATS_max : stats_max
-	}
-}
-set yrange [0 : stats_max > 0 ? 1.05 * stats_max / divisor[wi] : 1]
 do for [p = 1:np] {
 	k = first[wi] + p - 1
 	set origin ((p - 1) % cols) * pw, ((rows - 1 - (p - 1) / cols) * panel_h) / (1.0 * H)
@@ -53,14 +44,19 @@ do for [p = 1:np] {
 	} else {
 		unset label 1
 	}
+	if (strlen(poff[k]) > 0) {
+		set label 2 poff[k] at graph 0.98, graph 0.92 right front textcolor rgb '#c0392b' font ',10'
+	} else {
+		unset label 2
+	}
 	if (p == 1) {
 		set key vertical maxrows 1 reverse Left at screen 0.5, screen 1.0 - 62.0 / H center top \
 			samplen 2 width 2 font ',11'
 	}
 	data = sprintf('%s/tl_%d.tsv', dir, pfile[k])
-	plot for [d = 1:(prows[k] > 0)] data using 1:($2 / divisor[wi]) with filledcurves y1 = 0 \
-		lc rgb '#cfcfcf' title 'live bytes', \
-	     for [d = 1:(prows[k] > 0)] data using 1:($3 / divisor[wi]) with steps lw 1.6 \
+	plot for [d = 1:(prows[k] > 0)] data using ($1 / xdiv[wi]):($2 / divisor[wi]) \
+		with filledcurves y1 = 0 lc rgb '#cfcfcf' title 'live bytes', \
+	     for [d = 1:(prows[k] > 0)] data using ($1 / xdiv[wi]):($3 / divisor[wi]) with steps lw 1.6 \
 		lc rgb '#c0392b' title 'heap bytes'
 	set key off
 }

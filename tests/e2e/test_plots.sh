@@ -66,6 +66,23 @@ check "a skipped row is in the footnote" grep -q 'tlsf skipped:unavailable on py
 	"$out/fragmentation.svg"
 check "the cache title names the source" grep -q 'source: sim' "$out/cache.svg"
 check "absent figures are n/a, not zero" grep -q '>n/a<' "$out/cache.svg"
+check "a figure absent on every row gets no panel" \
+	test -z "$(grep 'dTLB misses per 1000' "$out/cache.svg")"
+check "cache colours compare within a workload" grep -q "the workload's lowest" "$out/cache.svg"
+check "a run with no cache row is in the cache footnote with its status" \
+	grep -q 'tlsf has no cache row (skipped:unavailable) on python-json' "$out/cache.svg"
+check "the speed plot reads as the summary does: above 1 is faster" \
+	grep -q 'above 1 is faster than system' "$out/throughput-vs-system.svg"
+check "a crashed run is named under its latency plot" \
+	grep -q 'first-fit:order=lifo has no latency rows (crashed:SIGSEGV)' "$out/latency-malloclab-binary.svg"
+# Heap panels follow throughput.csv's order (the command line's), not the
+# timeline files' alphabetical one; a long trace counts events in thousands.
+order=$(grep -o '>\(system\|first-fit\|first-fit:order=lifo\|buddy:min=32\|tlsf\)<' \
+	"$out/heap-ramp_peaks.svg" | tr -d '<>' | paste -sd, -)
+check "heap panels follow the runs' order ($order)" \
+	test "$order" = "system,first-fit,first-fit:order=lifo,buddy:min=32,tlsf"
+check "a long trace's events are counted in thousands" \
+	grep -q 'event index (thousands)' "$out/heap-ramp_peaks.svg"
 check "heap panels are titled by the strategy as typed" \
 	grep -q '>first-fit:order=lifo<' "$out/heap-python-json.svg"
 
