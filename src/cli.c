@@ -28,6 +28,19 @@ int cli_parse_u64(const char *opt, const char *value, uint64_t min, uint64_t max
 	return 0;
 }
 
+int cli_split_list(char *list, char **items, size_t *n, size_t max, const char *what)
+{
+	for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (*n == max) {
+			error_msg("more than %zu %s", max, what);
+			return -1;
+		}
+		items[(*n)++] = tok;
+	}
+	return 0;
+}
+
 const char *cli_plural(uint64_t n)
 {
 	return n == 1 ? "" : "s";

@@ -28,6 +28,14 @@ int cmd_replay(int argc, char **argv); /* internal: the child side of a run */
 int cli_parse_u64(const char *opt, const char *value, uint64_t min, uint64_t max,
 		  uint64_t *out);
 
+/* Splits the comma-separated list of an option (-a, -w) in place,
+ * appending its items to items[*n..max); when they do not all fit, prints
+ * `more than MAX WHAT` and returns -1. */
+int cli_split_list(char *list, char **items, size_t *n, size_t max, const char *what);
+
+/* The per-replay time limit of run, bench and check (--timeout). */
+#define CLI_DEFAULT_TIMEOUT_S 600
+
 /* A trace name given on the command line (--name): 0 when it is one the
  * loader will read back, else prints why and returns -1. */
 int cli_check_trace_name(const char *name);

@@ -13,7 +13,6 @@
 #include "trace.h"
 
 #define DEFAULT_REPS 5
-#define DEFAULT_TIMEOUT_S 600
 
 void matrix_options_init(struct matrix_options *o)
 {
@@ -22,7 +21,7 @@ void matrix_options_init(struct matrix_options *o)
 	o->touch = TOUCH_PAGES;
 	o->size_scale = 1;
 	o->max_size = TRACE_DEFAULT_MAX_SIZE;
-	o->timeout_s = DEFAULT_TIMEOUT_S;
+	o->timeout_s = CLI_DEFAULT_TIMEOUT_S;
 	o->cache_events = CACHE_SIM_DEFAULT_EVENTS;
 	o->root = "results";
 }
@@ -51,18 +50,14 @@ int matrix_parse_args(struct matrix_options *o, int argc, char **argv, const cha
 	while ((c = cli_getopt(argc, argv, "a:w:n:o:h", options)) != -1) {
 		switch (c) {
 		case 'a':
-			if (strategy_split_list(optarg, o->strategies, &o->n_strategies,
-						MATRIX_MAX_ITEMS)) {
-				error_msg("more than %d strategies", MATRIX_MAX_ITEMS);
+			if (cli_split_list(optarg, o->strategies, &o->n_strategies, MATRIX_MAX_ITEMS,
+					   "strategies"))
 				return -1;
-			}
 			break;
 		case 'w':
-			if (strategy_split_list(optarg, o->workloads, &o->n_workloads,
-						MATRIX_MAX_ITEMS)) {
-				error_msg("more than %d workloads", MATRIX_MAX_ITEMS);
+			if (cli_split_list(optarg, o->workloads, &o->n_workloads, MATRIX_MAX_ITEMS,
+					   "workloads"))
 				return -1;
-			}
 			break;
 		case 'n':
 			if (cli_parse_u64("-n", optarg, 1, MATRIX_MAX_REPS, &v))

@@ -261,13 +261,3 @@ int strategy_available(const struct strategy *s, char *why, size_t len)
 	return 0;
 }
 
-int strategy_split_list(char *list, char **items, size_t *n, size_t max)
-{
-	for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (*n == max)
-			return -1;
-		items[(*n)++] = tok;
-	}
-	return 0;
-}

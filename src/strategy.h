@@ -39,8 +39,4 @@ int strategy_try_create(const struct strategy *s, struct diag *d);
 /* 0 when the strategy can run here, else -1 with a reason. */
 int strategy_available(const struct strategy *s, char *why, size_t len);
 
-/* Splits a comma-separated list (of strategies or workloads) in place,
- * appending its items to items[*n..max); -1 when they do not all fit. */
-int strategy_split_list(char *list, char **items, size_t *n, size_t max);
-
 #endif
