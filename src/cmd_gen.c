@@ -59,7 +59,7 @@ int cmd_gen(int argc, char **argv)
 		return EXIT_BAD_INPUT;
 	}
 	int rc = EXIT_OK;
-	if (import_write_file(&t, out, &d)) {
+	if (trace_write_file(&t, out, &d)) {
 		diag_print(&d);
 		rc = EXIT_RUN_FAILED;
 	} else {

@@ -153,7 +153,7 @@ int cmd_import(int argc, char **argv)
 	if (import_label(&t, &a, &r)) {
 		error_msg("out of memory");
 		rc = EXIT_RUN_FAILED;
-	} else if (import_write_file(&t, a.out, &d)) {
+	} else if (trace_write_file(&t, a.out, &d)) {
 		diag_print(&d);
 		rc = EXIT_RUN_FAILED;
 	} else {

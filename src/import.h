@@ -1,7 +1,7 @@
 /* import.h - converters from foreign allocation traces (CS:APP malloclab .rep,
  * glibc mtrace, bionic malloc_debug record_allocs) into a trace_builder.
  * Library code: errors come back as a struct diag, warnings in the report;
- * nothing here prints. Writing the YAML is the caller's (cmd_import.c). */
+ * nothing here prints. Writing the YAML is the caller's (trace_write_file). */
 #ifndef ALLOCSCOPE_IMPORT_H
 #define ALLOCSCOPE_IMPORT_H
 
@@ -39,7 +39,6 @@ import_fn import_android;   /* import_android.c */
 struct import_format {
 	const char *name;        /* the --from value */
 	import_fn *fn;
-	const char *summary;
 };
 
 /* The formats, in --help order; NULL when `name` is not one of them. */
@@ -109,11 +108,6 @@ int import_add(struct trace_builder *b, enum trace_op op, uint64_t id,
  * every character outside [A-Za-z0-9._-] replaced by '_'; "imported" when
  * nothing is left. */
 void import_name_from_path(const char *path, char *out, size_t len);
-
-/* Writes t as YAML to `path` through a temporary file in the same directory
- * that is renamed over it once whole, so `path` is either complete or left
- * as it was. Returns 0, or -1 with a diag naming the file and the errno. */
-int import_write_file(const struct trace *t, const char *path, struct diag *d);
 
 
 #endif

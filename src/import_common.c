@@ -8,14 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fileio.h"
 #include "idhash.h"
 
 const struct import_format import_formats[] = {
-	{"malloclab", import_malloclab,
-	 "CS:APP malloc lab .rep (original and Autolab header layouts)"},
-	{"mtrace", import_mtrace, "glibc MALLOC_TRACE output (mtrace(3))"},
-	{"android", import_android, "bionic malloc_debug record_allocs dump"},
+	{"malloclab", import_malloclab},
+	{"mtrace", import_mtrace},
+	{"android", import_android},
 };
 const unsigned import_n_formats = sizeof import_formats / sizeof import_formats[0];
 
@@ -253,19 +251,3 @@ void import_name_from_path(const char *path, char *out, size_t len)
 		snprintf(out, len, "imported");
 }
 
-int import_write_file(const struct trace *t, const char *path, struct diag *d)
-{
-	char tmp[4200];
-	FILE *out = fileio_fopen_temp(path, tmp, sizeof tmp);
-	if (!out)
-		return diag_set(d, path, 0, 0, "cannot write: %s", strerror(errno));
-	int bad = trace_write_yaml(t, out);
-	int e = errno;
-	if (fileio_fcommit_temp(out, tmp, !bad) && !bad) {
-		bad = 1;
-		e = errno;
-	}
-	if (bad)
-		return diag_set(d, path, 0, 0, "cannot write: %s", strerror(e));
-	return 0;
-}

@@ -166,5 +166,9 @@ int trace_cache_path(const struct trace_load_options *opt, uint64_t key,
 /* Writes format v1 YAML with explicit events (slots become ids). Returns 0,
  * or -1 on a write error (errno set). */
 int trace_write_yaml(const struct trace *t, FILE *out);
+/* The same into the file `path` (fileio.h: written under a temporary name
+ * and renamed over it once whole, so `path` is either complete or left as
+ * it was). Returns 0, or -1 with a diag naming the file and the errno. */
+int trace_write_file(const struct trace *t, const char *path, struct diag *d);
 
 #endif

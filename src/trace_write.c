@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fileio.h"
 #include "yaml_quote.h"
 
 #define WRITE_BUF 65536
@@ -139,4 +140,21 @@ int trace_write_yaml(const struct trace *t, FILE *out)
 	if (rc && !errno)
 		errno = EIO;
 	return rc;
+}
+
+int trace_write_file(const struct trace *t, const char *path, struct diag *d)
+{
+	char tmp[4200];
+	FILE *out = fileio_fopen_temp(path, tmp, sizeof tmp);
+	if (!out)
+		return diag_set(d, path, 0, 0, "cannot write: %s", strerror(errno));
+	int bad = trace_write_yaml(t, out);
+	int e = errno;
+	if (fileio_fcommit_temp(out, tmp, !bad) && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	if (bad)
+		return diag_set(d, path, 0, 0, "cannot write: %s", strerror(e));
+	return 0;
 }
