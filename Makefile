@@ -129,7 +129,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_BUILD   := build/fuzz
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_LIB_SRC := src/diag.c src/fileio.c src/idhash.c src/mem_avail.c src/trace.c src/trace_builder.c \
+FUZZ_LIB_SRC := src/diag.c src/fileio.c src/idhash.c src/u64map.c src/mem_avail.c src/trace.c src/trace_builder.c \
 	src/trace_load.c src/trace_parse.c src/trace_cache.c src/trace_write.c src/gen.c src/gen_spec.c src/gen_dist.c \
 	src/gen_yaml.c src/yaml_quote.c $(wildcard src/import_*.c)
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)

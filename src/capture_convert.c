@@ -12,6 +12,7 @@
 
 #include "capture_convert.h"
 #include "fileio.h"
+#include "u64map.h"
 #include "yaml_quote.h"
 
 /* Output through one large buffer; err latches the first write error. */
@@ -162,13 +163,10 @@ static void out_header(struct yaml_out *o, const struct capture_meta *m,
 }
 
 /* The converter's view of the process: which addresses are live under
- * which block id. Addresses map to ids in an open-addressing table (linear
- * probing, key 0 = empty, deletion by backward shift; used <= cap / 2);
- * freed ids are reused most recent first, so ids stay dense. */
+ * which block id; freed ids are reused most recent first, so ids stay
+ * dense. */
 struct conv {
-	uint64_t *keys;
-	uint32_t *vals;
-	size_t mask, used;
+	struct u64map addr_ids; /* live address -> its block id */
 	uint64_t *id_size;      /* requested bytes of each live id */
 	size_t id_cap;
 	uint32_t *free_ids;
@@ -197,62 +195,11 @@ static void *grow(void *p, size_t *cap, size_t need, size_t elem)
 	return q;
 }
 
-static size_t conv_home(const struct conv *c, uint64_t key)
-{
-	return (size_t)((key >> 4) * 0x9E3779B97F4A7C15ull >> 20) & c->mask;
-}
-
-static size_t conv_find(const struct conv *c, uint64_t key)
-{
-	size_t i = conv_home(c, key);
-	while (c->keys[i] && c->keys[i] != key)
-		i = (i + 1) & c->mask;
-	return i;
-}
-
-static int conv_rehash(struct conv *c, size_t cap)
-{
-	uint64_t *keys = calloc(cap, sizeof *keys), *old_keys = c->keys;
-	uint32_t *vals = malloc(cap * sizeof *vals), *old_vals = c->vals;
-	if (!keys || !vals) {
-		free(keys);
-		free(vals);
-		return -1;
-	}
-	size_t old_n = c->keys ? c->mask + 1 : 0;
-	c->keys = keys;
-	c->vals = vals;
-	c->mask = cap - 1;
-	for (size_t i = 0; i < old_n; i++)
-		if (old_keys[i]) {
-			size_t j = conv_find(c, old_keys[i]);
-			keys[j] = old_keys[i];
-			vals[j] = old_vals[i];
-		}
-	free(old_keys);
-	free(old_vals);
-	return 0;
-}
-
 /* Removes key; returns its id, or 0 when the address is not live. */
 static uint32_t conv_remove(struct conv *c, uint64_t key)
 {
-	size_t hole = conv_find(c, key);
-	if (!c->keys[hole])
-		return 0;
-	uint32_t id = c->vals[hole];
-	for (size_t j = (hole + 1) & c->mask; c->keys[j]; j = (j + 1) & c->mask) {
-		size_t home = conv_home(c, c->keys[j]);
-		/* Move j into the hole unless its home lies cyclically in (hole, j]. */
-		if (((j - home) & c->mask) >= ((j - hole) & c->mask)) {
-			c->keys[hole] = c->keys[j];
-			c->vals[hole] = c->vals[j];
-			hole = j;
-		}
-	}
-	c->keys[hole] = 0;
-	c->used--;
-	return id;
+	uint64_t id;
+	return u64map_del(&c->addr_ids, key, &id) ? (uint32_t)id : 0;
 }
 
 static void out_event(struct yaml_out *o, enum trace_op op, uint32_t id, const uint64_t *args,
@@ -294,16 +241,15 @@ static void conv_free_id(struct conv *c, struct yaml_out *o, uint32_t id, unsign
 static uint32_t conv_bind(struct conv *c, struct yaml_out *o, uint64_t ptr, uint32_t id,
 			  uint64_t size, unsigned thread)
 {
-	if (c->used + 1 > (c->mask + 1) / 2 && conv_rehash(c, 2 * (c->mask + 1)) != 0) {
+	int added;
+	uint64_t *mapped = u64map_add(&c->addr_ids, ptr, &added);
+	if (!mapped) {
 		c->oom = 1;
 		return 0;
 	}
-	size_t i = conv_find(c, ptr);
-	if (c->keys[i]) {
+	if (!added) {
 		c->st->stale_allocs++;
-		conv_free_id(c, o, c->vals[i], thread);
-	} else {
-		c->used++;
+		conv_free_id(c, o, (uint32_t)*mapped, thread);
 	}
 	if (!id)
 		id = c->n_free ? c->free_ids[--c->n_free] : c->next_id++;
@@ -313,8 +259,7 @@ static uint32_t conv_bind(struct conv *c, struct yaml_out *o, uint64_t ptr, uint
 		return 0;
 	}
 	c->id_size = p;
-	c->keys[i] = ptr;
-	c->vals[i] = id;
+	*mapped = id;
 	c->id_size[id] = size;
 	c->live += size;
 	if (c->live > c->st->peak_live_bytes)
@@ -435,8 +380,7 @@ static void conv_release(struct conv *c)
 	for (size_t i = 0; i < c->n_parks; i++)
 		free(c->parks[i].v);
 	free(c->parks);
-	free(c->keys);
-	free(c->vals);
+	u64map_free(&c->addr_ids);
 	free(c->id_size);
 	free(c->free_ids);
 }
@@ -464,8 +408,6 @@ static int convert_records(const uint64_t *words, const struct capture_raw_heade
 {
 	struct conv c = { .next_id = 1, .st = st };
 	int rc = 0;
-	if (conv_rehash(&c, 1u << 16) != 0)
-		return diag_set(d, NULL, 0, 0, "out of memory");
 	uint64_t at = 0, record_at = 0;
 	unsigned thread = 0;
 	while (at < h->n_words && !c.oom && !c.bad) {

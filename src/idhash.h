@@ -1,5 +1,4 @@
-/* idhash.h - the hash of the id and pointer maps (trace_builder.c,
- * import_common.c): a strong 64-bit mixer keyed with a random seed drawn for
+/* idhash.h - the hash of the id and pointer map (u64map.c): a strong 64-bit mixer keyed with a random seed drawn for
  * each table, so that no choice of ids or pointer values in a trace can pile
  * them into one probe run and make a load quadratic. Table order never shows
  * in any result, so the seed costs no determinism. */

@@ -10,6 +10,7 @@
 
 #include "diag.h"
 #include "trace.h"
+#include "u64map.h"
 
 #define IMPORT_MAX_WARNINGS 8
 
@@ -47,28 +48,6 @@ extern const struct import_format import_formats[];
 extern const unsigned import_n_formats;
 
 /* ---- shared by the importers (import_common.c) -------------------------- */
-
-/* An open-addressing map from any 64-bit key (a pointer value, a malloclab
- * id, a thread id) to a 64-bit value. Linear probing with backward-shift
- * deletion, so no tombstones pile up over a long trace. Key 0 marks an empty
- * slot, so it is kept beside the table. Invariant: n_used * 4 <= cap * 3,
- * cap a power of two (or 0); n_used counts the table's keys only. */
-struct import_map {
-	uint64_t *keys;  /* 0 = empty */
-	uint64_t *vals;
-	size_t cap, n_used;
-	uint64_t seed;   /* of the keyed hash (idhash.h), drawn for each table */
-	int has_zero;    /* key 0 is present, with value zero_val */
-	uint64_t zero_val;
-};
-
-void import_map_free(struct import_map *m);
-/* Returns a pointer to the value of `key`, or NULL when absent. */
-uint64_t *import_map_get(struct import_map *m, uint64_t key);
-/* Inserts or overwrites; returns -1 when out of memory. */
-int import_map_put(struct import_map *m, uint64_t key, uint64_t val);
-/* Removes `key`; returns 1 if it was there, else 0. */
-int import_map_del(struct import_map *m, uint64_t key);
 
 /* Adds a warning to the report (formatted like diag_set). */
 void import_warn(struct import_report *r, const char *file, unsigned long line,

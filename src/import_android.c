@@ -26,8 +26,8 @@ struct and_state {
 	struct trace_builder *b;
 	struct import_report *r;
 	struct diag *d;
-	struct import_map ids;     /* live pointer -> block id */
-	struct import_map threads; /* tid -> tN */
+	struct u64map ids;     /* live pointer -> block id */
+	struct u64map threads; /* tid -> tN */
 	uint64_t next_id, unseen;
 	unsigned n_threads;
 	const char *line;
@@ -52,7 +52,7 @@ static int and_err(struct and_state *s, const char *p, const char *msg)
 
 static int and_thread(struct and_state *s, uint64_t tid, unsigned *t)
 {
-	uint64_t *v = import_map_get(&s->threads, tid);
+	uint64_t *v = u64map_get(&s->threads, tid);
 	if (v) {
 		*t = (unsigned)*v;
 		return 0;
@@ -60,21 +60,21 @@ static int and_thread(struct and_state *s, uint64_t tid, unsigned *t)
 	if (s->n_threads > UINT16_MAX)
 		return and_err(s, s->line, "more than 65536 threads");
 	*t = s->n_threads++;
-	if (import_map_put(&s->threads, tid, *t))
+	if (u64map_put(&s->threads, tid, *t))
 		return and_err(s, s->line, "out of memory");
 	return 0;
 }
 
 static int and_free(struct and_state *s, uint64_t ptr, unsigned t)
 {
-	uint64_t *id = import_map_get(&s->ids, ptr);
+	uint64_t *id = u64map_get(&s->ids, ptr);
 	if (!ptr || !id) {
 		s->unseen += ptr != 0;
 		s->r->skipped_frees++;
 		return 0;
 	}
 	uint64_t v = *id;
-	import_map_del(&s->ids, ptr);
+	u64map_del(&s->ids, ptr, NULL);
 	return import_add(s->b, TRACE_FREE, v, 0, 0, t, s->file, s->lineno, s->d);
 }
 
@@ -86,10 +86,10 @@ static int and_alloc(struct and_state *s, enum trace_op op, uint64_t ptr, uint64
 		s->r->failed_calls++;
 		return 0;
 	}
-	if (import_map_get(&s->ids, ptr) && and_free(s, ptr, t))
+	if (u64map_get(&s->ids, ptr) && and_free(s, ptr, t))
 		return -1;
 	uint64_t id = s->next_id++;
-	if (import_map_put(&s->ids, ptr, id))
+	if (u64map_put(&s->ids, ptr, id))
 		return and_err(s, s->line, "out of memory");
 	return import_add(s->b, op, id, size, extra, t, s->file, s->lineno, s->d);
 }
@@ -105,16 +105,16 @@ static int and_realloc(struct and_state *s, uint64_t ptr, uint64_t old, uint64_t
 		s->r->failed_calls++;
 		return 0;
 	}
-	uint64_t *idp = import_map_get(&s->ids, old);
+	uint64_t *idp = u64map_get(&s->ids, old);
 	if (!idp) {
 		s->unseen++;
 		return and_alloc(s, TRACE_MALLOC, ptr, size, 0, t);
 	}
 	uint64_t id = *idp;
-	import_map_del(&s->ids, old);
-	if (import_map_get(&s->ids, ptr) && and_free(s, ptr, t))
+	u64map_del(&s->ids, old, NULL);
+	if (u64map_get(&s->ids, ptr) && and_free(s, ptr, t))
 		return -1;
-	if (import_map_put(&s->ids, ptr, id))
+	if (u64map_put(&s->ids, ptr, id))
 		return and_err(s, s->line, "out of memory");
 	return import_add(s->b, TRACE_REALLOC, id, size, 0, t, s->file, s->lineno, s->d);
 }
@@ -173,7 +173,7 @@ static int and_line(struct and_state *s)
 	if (and_numbers(s, &p, v, 1 + and_ops[op].n_args, hex, op == AND_DONE ? 1 : 2))
 		return -1;
 	if (op == AND_DONE) {
-		import_map_del(&s->threads, tid);
+		u64map_del(&s->threads, tid, NULL);
 		return 0;
 	}
 	unsigned t = 0;
@@ -221,7 +221,7 @@ int import_android(FILE *in, const char *file, struct trace_builder *b,
 	rc = 0;
 out:
 	free(l.buf);
-	import_map_free(&s.ids);
-	import_map_free(&s.threads);
+	u64map_free(&s.ids);
+	u64map_free(&s.threads);
 	return rc;
 }

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "idhash.h"
 
 const struct import_format import_formats[] = {
 	{"malloclab", import_malloclab},
@@ -23,103 +22,6 @@ const struct import_format *import_format_find(const char *name)
 		if (!strcmp(import_formats[i].name, name))
 			return &import_formats[i];
 	return NULL;
-}
-
-/* ---- map ----------------------------------------------------------------- */
-
-static size_t map_slot(const struct import_map *m, uint64_t key)
-{
-	return (size_t)idhash(key, m->seed) & (m->cap - 1);
-}
-
-void import_map_free(struct import_map *m)
-{
-	free(m->keys);
-	free(m->vals);
-	memset(m, 0, sizeof *m);
-}
-
-uint64_t *import_map_get(struct import_map *m, uint64_t key)
-{
-	if (!key)
-		return m->has_zero ? &m->zero_val : NULL;
-	if (!m->cap)
-		return NULL;
-	for (size_t i = map_slot(m, key);; i = (i + 1) & (m->cap - 1)) {
-		if (m->keys[i] == key)
-			return &m->vals[i];
-		if (!m->keys[i])
-			return NULL;
-	}
-}
-
-static int map_grow(struct import_map *m)
-{
-	size_t cap = m->cap ? m->cap * 2 : 64;
-	struct import_map n = {.keys = calloc(cap, sizeof *n.keys),
-			       .vals = malloc(cap * sizeof *n.vals), .cap = cap,
-			       .seed = idhash_seed()};
-	if (!n.keys || !n.vals) {
-		import_map_free(&n);
-		return -1;
-	}
-	for (size_t i = 0; i < m->cap; i++)
-		if (m->keys[i])
-			import_map_put(&n, m->keys[i], m->vals[i]);
-	n.has_zero = m->has_zero;
-	n.zero_val = m->zero_val;
-	import_map_free(m);
-	*m = n;
-	return 0;
-}
-
-int import_map_put(struct import_map *m, uint64_t key, uint64_t val)
-{
-	if (!key) {
-		m->has_zero = 1;
-		m->zero_val = val;
-		return 0;
-	}
-	if ((m->n_used + 1) * 4 > m->cap * 3 && map_grow(m))
-		return -1;
-	size_t i = map_slot(m, key);
-	while (m->keys[i] && m->keys[i] != key)
-		i = (i + 1) & (m->cap - 1);
-	if (!m->keys[i])
-		m->n_used++;
-	m->keys[i] = key;
-	m->vals[i] = val;
-	return 0;
-}
-
-int import_map_del(struct import_map *m, uint64_t key)
-{
-	if (!key) {
-		int had = m->has_zero;
-		m->has_zero = 0;
-		return had;
-	}
-	if (!m->cap)
-		return 0;
-	size_t mask = m->cap - 1, i = map_slot(m, key);
-	while (m->keys[i] != key) {
-		if (!m->keys[i])
-			return 0;
-		i = (i + 1) & mask;
-	}
-	/* Backward shift: pull later members of the probe run into the hole,
-	 * unless their home slot lies cyclically in (hole, j]. */
-	for (size_t j = (i + 1) & mask; m->keys[j]; j = (j + 1) & mask) {
-		size_t home = map_slot(m, m->keys[j]);
-		if (((j - home) & mask) >= ((j - i) & mask)) {
-			m->keys[i] = m->keys[j];
-			m->vals[i] = m->vals[j];
-			i = j;
-		}
-	}
-	m->keys[i] = 0;
-	m->n_used--;
-	return 1;
 }
 
 /* ---- reports, lines, numbers ---------------------------------------------- */

@@ -25,7 +25,7 @@ struct rep_state {
 	struct trace_builder *b;
 	struct import_report *r;
 	struct diag *d;
-	struct import_map live; /* id -> requested size */
+	struct u64map live; /* id -> requested size */
 	uint64_t ops, max_id_plus1, live_bytes, peak_bytes;
 	unsigned long hdr_line[HDR_N]; /* where each header number was */
 	int any_id;
@@ -81,20 +81,20 @@ static int rep_id(struct rep_state *s, const char *line, const char **p, unsigne
 
 static int rep_free(struct rep_state *s, uint64_t id, unsigned long lineno)
 {
-	uint64_t *size = import_map_get(&s->live, id);
+	uint64_t *size = u64map_get(&s->live, id);
 	if (!size) {
 		s->r->skipped_frees++;
 		return 0;
 	}
 	s->live_bytes -= *size;
-	import_map_del(&s->live, id);
+	u64map_del(&s->live, id, NULL);
 	return import_add(s->b, TRACE_FREE, id, 0, 0, 0, s->file, lineno, s->d);
 }
 
 static int rep_alloc(struct rep_state *s, char op, uint64_t id, uint64_t size,
 		     unsigned long lineno)
 {
-	uint64_t *old = import_map_get(&s->live, id);
+	uint64_t *old = u64map_get(&s->live, id);
 	if (op == 'r' && size == 0)
 		return rep_free(s, id, lineno);
 	enum trace_op top = op == 'r' && old ? TRACE_REALLOC : TRACE_MALLOC;
@@ -102,7 +102,7 @@ static int rep_alloc(struct rep_state *s, char op, uint64_t id, uint64_t size,
 		return -1;
 	if (top == TRACE_REALLOC)
 		s->live_bytes -= *old;
-	if (import_map_put(&s->live, id, size))
+	if (u64map_put(&s->live, id, size))
 		return diag_set(s->d, s->file, lineno, 0, "out of memory");
 	s->live_bytes += size;
 	if (s->live_bytes > s->peak_bytes)
@@ -187,6 +187,6 @@ int import_malloclab(FILE *in, const char *file, struct trace_builder *b,
 	rc = 0;
 out:
 	free(l.buf);
-	import_map_free(&s.live);
+	u64map_free(&s.live);
 	return rc;
 }

@@ -26,7 +26,7 @@ struct mt_state {
 	struct trace_builder *b;
 	struct import_report *r;
 	struct diag *d;
-	struct import_map ids; /* live pointer -> block id */
+	struct u64map ids; /* live pointer -> block id */
 	uint64_t next_id;
 	uint64_t pending_old;  /* the `<` pointer awaiting its `>` line */
 	unsigned long pending_line; /* 0: none pending */
@@ -87,26 +87,26 @@ static int mt_end(struct mt_state *s, const char *line, const char *p, unsigned 
 
 static int mt_free(struct mt_state *s, uint64_t ptr, unsigned long lineno)
 {
-	uint64_t *id = import_map_get(&s->ids, ptr);
+	uint64_t *id = u64map_get(&s->ids, ptr);
 	if (!id) {
 		s->r->skipped_frees++;
 		return 0;
 	}
 	uint64_t v = *id;
-	import_map_del(&s->ids, ptr);
+	u64map_del(&s->ids, ptr, NULL);
 	return import_add(s->b, TRACE_FREE, v, 0, 0, 0, s->file, lineno, s->d);
 }
 
 /* A new block at `ptr`; frees a live block there first (see the header). */
 static int mt_malloc(struct mt_state *s, uint64_t ptr, uint64_t size, unsigned long lineno)
 {
-	if (import_map_get(&s->ids, ptr)) {
+	if (u64map_get(&s->ids, ptr)) {
 		s->reused++;
 		if (mt_free(s, ptr, lineno))
 			return -1;
 	}
 	uint64_t id = s->next_id++;
-	if (import_map_put(&s->ids, ptr, id))
+	if (u64map_put(&s->ids, ptr, id))
 		return diag_set(s->d, s->file, lineno, 0, "out of memory");
 	return import_add(s->b, TRACE_MALLOC, id, size, 0, 0, s->file, lineno, s->d);
 }
@@ -114,19 +114,19 @@ static int mt_malloc(struct mt_state *s, uint64_t ptr, uint64_t size, unsigned l
 static int mt_realloc(struct mt_state *s, uint64_t old, uint64_t ptr, uint64_t size,
 		      unsigned long lineno)
 {
-	uint64_t *idp = import_map_get(&s->ids, old);
+	uint64_t *idp = u64map_get(&s->ids, old);
 	if (!idp) {
 		s->unseen_reallocs++;
 		return mt_malloc(s, ptr, size, lineno);
 	}
 	uint64_t id = *idp;
-	import_map_del(&s->ids, old);
-	if (import_map_get(&s->ids, ptr)) {
+	u64map_del(&s->ids, old, NULL);
+	if (u64map_get(&s->ids, ptr)) {
 		s->reused++;
 		if (mt_free(s, ptr, lineno))
 			return -1;
 	}
-	if (import_map_put(&s->ids, ptr, id))
+	if (u64map_put(&s->ids, ptr, id))
 		return diag_set(s->d, s->file, lineno, 0, "out of memory");
 	return import_add(s->b, TRACE_REALLOC, id, size, 0, 0, s->file, lineno, s->d);
 }
@@ -208,6 +208,6 @@ int import_mtrace(FILE *in, const char *file, struct trace_builder *b,
 	rc = 0;
 out:
 	free(l.buf);
-	import_map_free(&s.ids);
+	u64map_free(&s.ids);
 	return rc;
 }

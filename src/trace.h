@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "u64map.h"
 
 #define TRACE_FORMAT_VERSION 1
 #define TRACE_DEFAULT_MAX_SIZE ((uint64_t)1 << 40) /* 1 TiB */
@@ -83,8 +84,6 @@ void trace_free(struct trace *t);
 
 /* ---- building (trace_builder.c) ---------------------------------------- */
 
-struct id_map; /* external id -> slot, private to trace_builder.c */
-
 /* The argument a failed trace_builder_add blamed, so that a loader can point
  * at the offending node. */
 enum trace_arg {
@@ -96,7 +95,7 @@ enum trace_arg {
 
 struct trace_builder {
 	struct trace trace;       /* being filled */
-	struct id_map *ids;
+	struct u64map ids;        /* live block id -> its slot */
 	uint64_t *slot_size;      /* requested size of each live slot */
 	uint32_t *free_slots;     /* stack of slots free for reuse */
 	uint32_t n_free_slots, slot_cap;

@@ -3,7 +3,6 @@
  * slots and keeps the trace's counts and peaks. Used by every trace producer. */
 #include "trace.h"
 
-#include "idhash.h"
 #include "mem_avail.h"
 
 #include <inttypes.h>
@@ -11,89 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- id -> slot map ------------------------------------------------------
- * Open addressing with linear probing and backward-shift deletion (no
- * tombstones, so probe lengths do not degrade over a long trace).
- * Invariants: cap = mask + 1 is a power of two; n <= cap / 2; an entry is
- * empty iff slot1 == 0, else it maps `id` to slot `slot1 - 1`; every entry
- * sits at or cyclically after its home index with no empty entry between. */
-struct id_entry {
-	uint64_t id;
-	uint32_t slot1;
-};
-
-struct id_map {
-	struct id_entry *e;
-	size_t mask, n;
-	unsigned shift; /* 64 - log2(cap): the hash's top bits index the table */
-	uint64_t seed;  /* idhash.h: drawn anew for each table */
-};
-
-#define ID_MAP_MIN_CAP 1024u
-/* Slots are stored plus one in 32 bits, and n_slots is a uint32_t. */
+/* Slots are uint32_t, and n_slots counts them. */
 #define SLOT_LIMIT (UINT32_MAX - 1u)
-
-static size_t id_map_home(const struct id_map *m, uint64_t id)
-{
-	return (size_t)(idhash(id, m->seed) >> m->shift);
-}
-
-static int id_map_alloc(struct id_map *m, size_t cap)
-{
-	m->e = calloc(cap, sizeof *m->e);
-	if (!m->e)
-		return -1;
-	m->mask = cap - 1;
-	m->n = 0;
-	m->shift = 64 - (unsigned)__builtin_ctzll(cap);
-	m->seed = idhash_seed();
-	return 0;
-}
-
-/* The index holding id, or the empty index where it would go. */
-static size_t id_map_probe(const struct id_map *m, uint64_t id)
-{
-	size_t i = id_map_home(m, id);
-	while (m->e[i].slot1 && m->e[i].id != id)
-		i = (i + 1) & m->mask;
-	return i;
-}
-
-static int id_map_grow(struct id_map *m)
-{
-	struct id_map old = *m;
-	if (id_map_alloc(m, (old.mask + 1) * 2)) {
-		*m = old;
-		return -1;
-	}
-	for (size_t i = 0; i <= old.mask; i++) {
-		if (old.e[i].slot1) {
-			m->e[id_map_probe(m, old.e[i].id)] = old.e[i];
-			m->n++;
-		}
-	}
-	free(old.e);
-	return 0;
-}
-
-/* Empties index i and shifts later entries of its probe run back into the
- * hole, keeping the "no gap before an entry" invariant. */
-static void id_map_remove_at(struct id_map *m, size_t i)
-{
-	for (size_t j = i;;) {
-		j = (j + 1) & m->mask;
-		if (!m->e[j].slot1)
-			break;
-		size_t k = id_map_home(m, m->e[j].id);
-		int stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
-		if (stays)
-			continue;
-		m->e[i] = m->e[j];
-		i = j;
-	}
-	m->e[i].slot1 = 0;
-	m->n--;
-}
 
 /* ---- builder ------------------------------------------------------------ */
 
@@ -173,19 +91,6 @@ static int builder_take_slot(struct trace_builder *b, uint32_t *slot)
 	return 0;
 }
 
-static int builder_ensure_map(struct trace_builder *b)
-{
-	if (b->ids)
-		return 0;
-	b->ids = calloc(1, sizeof *b->ids);
-	if (!b->ids || id_map_alloc(b->ids, ID_MAP_MIN_CAP)) {
-		free(b->ids);
-		b->ids = NULL;
-		return -1;
-	}
-	return 0;
-}
-
 /* The request in bytes, after the checks that need no block state. */
 static int builder_check_request(struct trace_builder *b, enum trace_op op,
 				 uint64_t size, uint64_t extra, uint64_t *bytes,
@@ -227,29 +132,27 @@ static void builder_account(struct trace_builder *b, uint64_t old_bytes, uint64_
 static int builder_resolve(struct trace_builder *b, enum trace_op op, uint64_t id,
 			   uint32_t *slot, char *err, size_t err_len)
 {
-	struct id_map *m = b->ids;
-	size_t i = id_map_probe(m, id);
-	int live = m->e[i].slot1 != 0;
 	if (op == TRACE_MALLOC || op == TRACE_CALLOC || op == TRACE_ALIGNED) {
-		if (live)
+		int added;
+		uint64_t *v = u64map_add(&b->ids, id, &added);
+		if (v && !added)
 			return builder_fail(b, TRACE_ARG_ID, err, err_len,
 					    "block %" PRIu64 " is already live", id);
-		if (builder_take_slot(b, slot))
+		if (!v || builder_take_slot(b, slot)) {
+			u64map_del(&b->ids, id, NULL);
 			return builder_fail(b, TRACE_ARG_ID, err, err_len,
 					    "out of memory for block %" PRIu64, id);
-		m->e[i].id = id;
-		m->e[i].slot1 = *slot + 1;
-		if (++m->n > (m->mask + 1) / 2 && id_map_grow(m))
-			return builder_fail(b, TRACE_ARG_ID, err, err_len,
-					    "out of memory for block %" PRIu64, id);
+		}
+		*v = *slot;
 		return 0;
 	}
-	if (!live)
+	uint64_t *v = u64map_get(&b->ids, id);
+	if (!v)
 		return builder_fail(b, TRACE_ARG_ID, err, err_len,
 				    "block %" PRIu64 " is not live", id);
-	*slot = m->e[i].slot1 - 1;
+	*slot = (uint32_t)*v;
 	if (op == TRACE_FREE) {
-		id_map_remove_at(m, i);
+		u64map_del(&b->ids, id, NULL);
 		b->free_slots[b->n_free_slots++] = *slot;
 	}
 	return 0;
@@ -269,8 +172,6 @@ int trace_builder_add(struct trace_builder *b, enum trace_op op, uint64_t id,
 	if (op != TRACE_FREE &&
 	    builder_check_request(b, op, size, nmemb_or_align, &bytes, err, err_len))
 		return -1;
-	if (builder_ensure_map(b))
-		return builder_fail(b, TRACE_ARG_ID, err, err_len, "out of memory");
 	if (builder_reserve_event(b, err, err_len))
 		return -1;
 	/* A rejected event leaves no trace: the new block's bytes are checked
@@ -303,9 +204,7 @@ int trace_builder_add(struct trace_builder *b, enum trace_op op, uint64_t id,
 
 static void builder_release(struct trace_builder *b)
 {
-	if (b->ids)
-		free(b->ids->e);
-	free(b->ids);
+	u64map_free(&b->ids);
 	free(b->slot_size);
 	free(b->free_slots);
 }

@@ -1,7 +1,7 @@
 /* test_idhash.c - the keyed map hash (idhash.h): ids chosen to collide under
  * the Fibonacci hashing it replaced (multiples of the golden ratio's inverse),
  * and page-aligned pointer values, spread evenly over both the top bits
- * (trace_builder's id map) and the low bits (the importers' map). */
+ * (which index u64map's table) and the low bits. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -326,36 +326,6 @@ static void test_android_malformed(void **state)
 
 /* ---- helpers --------------------------------------------------------------- */
 
-static void test_map(void **state)
-{
-	(void)state;
-	enum { N = 5000 };
-	static uint64_t shadow[N]; /* 0: absent, else value + 1 */
-	struct import_map m = {0};
-	uint64_t x = 88172645463325252ull;
-	for (int i = 0; i < 200000; i++) {
-		x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
-		uint64_t k = x % N, key = k * 16; /* pointer-like keys, and 0 */
-		if (x >> 63) {
-			assert_int_equal(import_map_put(&m, key, i), 0);
-			shadow[k] = (uint64_t)i + 1;
-		} else {
-			assert_int_equal(import_map_del(&m, key), shadow[k] != 0);
-			shadow[k] = 0;
-		}
-	}
-	size_t n = 0;
-	for (uint64_t k = 0; k < N; k++) {
-		uint64_t *v = import_map_get(&m, k * 16);
-		assert_int_equal(v != NULL, shadow[k] != 0);
-		if (v)
-			assert_int_equal(*v + 1, shadow[k]);
-		n += shadow[k] != 0;
-	}
-	assert_int_equal(m.n_used + (size_t)m.has_zero, n);
-	import_map_free(&m);
-}
-
 static void test_name_from_path(void **state)
 {
 	(void)state;
@@ -383,7 +353,6 @@ int main(void)
 		cmocka_unit_test(test_android_plain),
 		cmocka_unit_test(test_android_timestamps),
 		cmocka_unit_test(test_android_malformed),
-		cmocka_unit_test(test_map),
 		cmocka_unit_test(test_name_from_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
