@@ -19,6 +19,7 @@
 #include "capture_convert.h"
 #include "cli.h"
 #include "fileio.h"
+#include "timer.h"
 #include "trace.h"
 
 #define CAPTURE_LIB "liballocscope_capture.so"
@@ -299,13 +300,6 @@ static void date_of(uint64_t realtime_ns, char *buf, size_t cap)
 	strftime(buf, cap, "%Y-%m-%d", &tm);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void stats_print(const char *path, const struct capture_stats *st)
 {
 	fprintf(stderr, "  %s: %llu event%s (", path, (unsigned long long)st->events,
@@ -488,9 +482,9 @@ int cmd_capture(int argc, char **argv)
 	if (lib_find(lib, sizeof lib) != 0 || raw_dir_make(&o, raw_dir, sizeof raw_dir) != 0)
 		return EXIT_RUN_FAILED;
 	pid_t pid = 0;
-	double t0 = now_s();
+	double t0 = (1e-9 * (double)timer_clock_read());
 	int status = cmd_spawn_wait(o.cmd, lib, raw_dir, &pid);
-	double t1 = now_s();
+	double t1 = (1e-9 * (double)timer_clock_read());
 	struct capture_proc *procs = NULL;
 	size_t n = 0;
 	rc = EXIT_OK;
@@ -500,7 +494,7 @@ int cmd_capture(int argc, char **argv)
 		fprintf(stderr, "allocscope: ran '%s' in %.3f s; traces:\n", o.cmd[0], t1 - t0);
 		if (procs_convert(&o, procs, n, pid) != 0)
 			rc = EXIT_RUN_FAILED;
-		fprintf(stderr, "allocscope: conversion to YAML took %.3f s\n", now_s() - t1);
+		fprintf(stderr, "allocscope: conversion to YAML took %.3f s\n", (1e-9 * (double)timer_clock_read()) - t1);
 		exit_status_print(status);
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			rc = EXIT_RUN_FAILED;

@@ -23,6 +23,7 @@
 #include "replay.h"
 #include "strategy.h"
 #include "timeline.h"
+#include "timer.h"
 
 #define EXIT_SETUP_FAILED 3
 
@@ -157,13 +158,6 @@ static void trace_prefault(const struct trace *t)
 	(void)sink;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void report_max_rss(void)
 {
 	struct rusage ru;
@@ -175,14 +169,14 @@ enum loop { LOOP_THROUGHPUT, LOOP_RAW, LOOP_SERIALIZED, LOOP_FENCES };
 
 static int pass_throughput(struct replay *r, enum loop loop)
 {
-	uint64_t start = now_ns();
+	uint64_t start = timer_clock_read();
 	switch (loop) {
 	case LOOP_THROUGHPUT: replay_throughput(r); break;
 	case LOOP_RAW: replay_throughput_raw(r); break;
 	case LOOP_SERIALIZED: replay_serialized(r, 1); break;
 	case LOOP_FENCES: replay_serialized(r, 0); break;
 	}
-	uint64_t end = now_ns();
+	uint64_t end = timer_clock_read();
 	report("ns", "%llu", (unsigned long long)(end - start));
 	report("oom", "%llu", (unsigned long long)r->oom);
 	return 0;

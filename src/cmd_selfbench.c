@@ -19,6 +19,7 @@
 #include "sorted.h"
 #include "strategy.h"
 #include "timer_check.h"
+#include "timer.h"
 #include "trace.h"
 
 static const char selfbench_usage[] =
@@ -44,13 +45,6 @@ struct selfbench_row {
 	char detail[256];
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* Best of several loads: the figure of the loader, not of the machine's
  * other tenants. Returns events per second, or a negative value on error. */
 static double load_rate(const char *path, int no_cache, unsigned tries, uint64_t *events)
@@ -60,12 +54,12 @@ static double load_rate(const char *path, int no_cache, unsigned tries, uint64_t
 		struct trace_load_options lo = {.no_cache = no_cache};
 		struct trace t = {0};
 		struct diag d;
-		double start = now_s();
+		double start = (1e-9 * (double)timer_clock_read());
 		if (trace_load(path, &lo, &t, &d)) {
 			diag_print(&d);
 			return -1;
 		}
-		double rate = (double)t.n_events / (now_s() - start);
+		double rate = (double)t.n_events / ((1e-9 * (double)timer_clock_read()) - start);
 		*events = t.n_events;
 		trace_free(&t);
 		if (rate > best)
@@ -89,12 +83,12 @@ static double libyaml_rate(const char *path, uint64_t trace_events)
 		int done = 0, ok = 1;
 		yaml_parser_initialize(&parser);
 		yaml_parser_set_input_file(&parser, f);
-		double start = now_s();
+		double start = (1e-9 * (double)timer_clock_read());
 		while (!done && (ok = yaml_parser_parse(&parser, &event))) {
 			done = event.type == YAML_STREAM_END_EVENT;
 			yaml_event_delete(&event);
 		}
-		double rate = (double)trace_events / (now_s() - start);
+		double rate = (double)trace_events / ((1e-9 * (double)timer_clock_read()) - start);
 		yaml_parser_delete(&parser);
 		fclose(f);
 		if (!ok)

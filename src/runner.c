@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "timer.h"
 
 #define RESULT_FD 3
 #define EXIT_SETUP_FAILED 3
@@ -69,13 +70,6 @@ static void child_exec(char *const wrapper[], char *const args[], const char *pr
 	_exit(EXIT_SETUP_FAILED);
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Reads the report until EOF or the deadline; 1 when the deadline passed
  * with the report unfinished. Children run side by side share a deadline, and
  * the parent may come to one only after waiting out another: what a child
@@ -87,7 +81,7 @@ static int read_report(int fd, struct runner_result *res, int64_t deadline)
 	for (;;) {
 		int wait_ms = -1;
 		if (deadline) {
-			int64_t left = deadline - now_ms();
+			int64_t left = deadline - (int64_t)(timer_clock_read() / 1000000);
 			wait_ms = left <= 0 ? 0 : left > 1000000 ? 1000000 : (int)left;
 		}
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
@@ -174,7 +168,7 @@ int runner_start(char *const wrapper[], char *const args[], const char *preload,
 	close(fds[1]);
 	c->pid = pid;
 	c->fd = fds[0];
-	c->deadline = timeout_s ? now_ms() + (int64_t)timeout_s * 1000 : 0;
+	c->deadline = timeout_s ? (int64_t)(timer_clock_read() / 1000000) + (int64_t)timeout_s * 1000 : 0;
 	return 0;
 }
 
