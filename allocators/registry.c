@@ -8,12 +8,12 @@
 
 extern const struct allocator_ops first_fit_ops, next_fit_ops, best_fit_ops,
 	segregated_ops, simple_seg_ops, buddy_ops, tlsf_ops,
-	system_ops, jemalloc_ops, mimalloc_ops, tcmalloc_ops, lib_ops;
+	system_ops, jemalloc_ops, mimalloc_ops, tcmalloc_ops;
 
 const struct allocator_ops *const allocator_registry[] = {
 	&first_fit_ops, &next_fit_ops, &best_fit_ops, &segregated_ops,
 	&simple_seg_ops, &buddy_ops, &tlsf_ops,
-	&system_ops, &jemalloc_ops, &mimalloc_ops, &tcmalloc_ops, &lib_ops,
+	&system_ops, &jemalloc_ops, &mimalloc_ops, &tcmalloc_ops,
 };
 const size_t allocator_registry_len =
 	sizeof allocator_registry / sizeof allocator_registry[0];

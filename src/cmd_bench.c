@@ -12,6 +12,7 @@
 #include "diag.h"
 #include "matrix.h"
 #include "registry.h"
+#include "strategy.h"
 
 static const char bench_usage[] =
 	"usage: allocscope bench [run options]\n"
@@ -58,11 +59,8 @@ static void add_default_strategies(struct matrix_options *o)
 {
 	for (size_t i = 0; i < allocator_registry_len; i++) {
 		const struct allocator_ops *ops = allocator_registry[i];
-		struct allocator_config cfg = {{0}, NULL};
 		char why[256] = "";
-		if (!strcmp(ops->name, "lib"))
-			continue;
-		if (ops->available && ops->available(&cfg, why, sizeof why)) {
+		if (!strategy_named_available(ops->name, why, sizeof why)) {
 			fprintf(stderr, "allocscope: note: '%s' is left out: %s\n", ops->name, why);
 			continue;
 		}

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "registry.h"
+#include "strategy.h"
 
 static const char list_usage[] =
 	"usage: allocscope list\n"
@@ -27,13 +28,9 @@ int cmd_list(int argc, char **argv)
 	}
 	for (size_t i = 0; i < allocator_registry_len; i++) {
 		const struct allocator_ops *ops = allocator_registry[i];
-		struct allocator_config cfg = {{0}, NULL};
 		char why[256] = "";
-		const char *name = ops->name;
-		if (!strcmp(name, "lib"))
-			continue;
-		int ok = !ops->available || ops->available(&cfg, why, sizeof why) == 0;
-		printf("%-12s %-11s %s\n", name, ok ? "available" : "unavailable",
+		int ok = strategy_named_available(ops->name, why, sizeof why);
+		printf("%-12s %-11s %s\n", ops->name, ok ? "available" : "unavailable",
 		       ops->description);
 		if (!ok)
 			printf("%-12s %-11s (%s)\n", "", "", why);

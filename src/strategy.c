@@ -208,7 +208,7 @@ static int resolve(const char *spec, struct strategy *s, int load_plugins, struc
 		} else {
 			if (library_check_preloadable(s->cfg.path, d))
 				return -1;
-			s->ops = allocator_find("lib");
+			s->ops = &lib_ops;
 		}
 	} else {
 		const char *colon = strchr(spec, ':');
@@ -216,7 +216,7 @@ static int resolve(const char *spec, struct strategy *s, int load_plugins, struc
 		char name[128];
 		snprintf(name, sizeof name, "%.*s", (int)len, spec);
 		s->ops = allocator_find(name);
-		if (!s->ops || !strcmp(name, "lib"))
+		if (!s->ops)
 			return diag_set(d, NULL, 0, 0,
 					"unknown strategy '%s' (see 'allocscope list')", name);
 		rest = colon ? colon + 1 : NULL;
@@ -259,5 +259,16 @@ int strategy_available(const struct strategy *s, char *why, size_t len)
 	if (s->ops->available)
 		return s->ops->available(&s->cfg, why, len);
 	return 0;
+}
+
+int strategy_named_available(const char *name, char *why, size_t len)
+{
+	struct strategy s;
+	struct diag d;
+	if (strategy_resolve(name, &s, &d)) {
+		snprintf(why, len, "%s", d.message);
+		return 0;
+	}
+	return strategy_available(&s, why, len) == 0;
 }
 

@@ -38,5 +38,8 @@ int strategy_try_create(const struct strategy *s, struct diag *d);
 
 /* 0 when the strategy can run here, else -1 with a reason. */
 int strategy_available(const struct strategy *s, char *why, size_t len);
+/* Whether a built-in strategy, with its default parameters, can run here
+ * (1), else 0 with a reason: for `list` and bench's default matrix. */
+int strategy_named_available(const char *name, char *why, size_t len);
 
 #endif
