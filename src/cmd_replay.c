@@ -21,11 +21,10 @@
 #include "counters.h"
 #include "latency.h"
 #include "replay.h"
+#include "runner.h"
 #include "strategy.h"
 #include "timeline.h"
 #include "timer.h"
-
-#define EXIT_SETUP_FAILED 3
 
 static const char replay_usage[] =
 	"usage: allocscope __replay --trace FILE --strategy SPEC --pass PASS\n"
@@ -35,8 +34,22 @@ static const char replay_usage[] =
 	"       allocscope __replay --strategy SPEC --probe [--result-fd FD]\n"
 	"internal: one replay in this process; runs are started by 'run' and 'bench'\n";
 
+/* What this process measures (--pass). The throughput loops: the harness's
+ * own, a raw C loop of the same calls, each call fenced as the latency pass
+ * times it, and the fences alone (for selfbench). */
+enum replay_pass {
+	PASS_NONE, PASS_THROUGHPUT, PASS_RAW, PASS_SERIALIZED, PASS_FENCES,
+	PASS_MEMORY, PASS_CHECK, PASS_LATENCY, PASS_CACHE,
+};
+static const char *const pass_names[] = {
+	[PASS_THROUGHPUT] = "throughput", [PASS_RAW] = "raw", [PASS_SERIALIZED] = "serialized",
+	[PASS_FENCES] = "fences", [PASS_MEMORY] = "memory", [PASS_CHECK] = "check",
+	[PASS_LATENCY] = "latency", [PASS_CACHE] = "cache",
+};
+
 struct replay_args {
-	const char *trace_path, *strategy, *pass, *timeline_path;
+	const char *trace_path, *strategy, *timeline_path;
+	enum replay_pass pass;
 	enum touch_mode touch;
 	uint64_t size_scale, max_size;
 	uint64_t max_events;      /* replay only the first N events; 0: all */
@@ -72,7 +85,7 @@ static int setup_failed(const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	report("error", "%s", msg);
-	return EXIT_SETUP_FAILED;
+	return RUNNER_EXIT_SETUP_FAILED;
 }
 
 static int parse_args(int argc, char **argv, struct replay_args *a)
@@ -101,7 +114,15 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		switch (c) {
 		case 'w': a->trace_path = optarg; break;
 		case 'a': a->strategy = optarg; break;
-		case 'p': a->pass = optarg; break;
+		case 'p':
+			for (size_t i = PASS_THROUGHPUT; i < sizeof pass_names / sizeof *pass_names; i++)
+				if (!strcmp(optarg, pass_names[i]))
+					a->pass = (enum replay_pass)i;
+			if (a->pass == PASS_NONE) {
+				error_msg("unknown pass '%s'", optarg);
+				return -1;
+			}
+			break;
 		case 'l': a->timeline_path = optarg; break;
 		case 'i': a->identify = 1; break;
 		case 'c': a->cache_file = optarg; break;
@@ -139,7 +160,7 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 			return -1;
 		}
 	}
-	if (!a->strategy || (!a->identify && (!a->trace_path || !a->pass))) {
+	if (!a->strategy || (!a->identify && (!a->trace_path || a->pass == PASS_NONE))) {
 		cli_usage(replay_usage, 1);
 		return -1;
 	}
@@ -165,24 +186,20 @@ static void report_max_rss(void)
 	report("max_rss_bytes", "%llu", (unsigned long long)ru.ru_maxrss * 1024ull);
 }
 
-enum loop { LOOP_THROUGHPUT, LOOP_RAW, LOOP_SERIALIZED, LOOP_FENCES };
+static void loop_serialized_calls(struct replay *r) { replay_serialized(r, 1); }
+static void loop_fences_alone(struct replay *r) { replay_serialized(r, 0); }
 
-static int pass_throughput(struct replay *r, enum loop loop)
+/* One of the throughput loops, timed whole. */
+static void pass_throughput(struct replay *r, void (*loop)(struct replay *))
 {
 	uint64_t start = timer_clock_read();
-	switch (loop) {
-	case LOOP_THROUGHPUT: replay_throughput(r); break;
-	case LOOP_RAW: replay_throughput_raw(r); break;
-	case LOOP_SERIALIZED: replay_serialized(r, 1); break;
-	case LOOP_FENCES: replay_serialized(r, 0); break;
-	}
+	loop(r);
 	uint64_t end = timer_clock_read();
 	report("ns", "%llu", (unsigned long long)(end - start));
 	report("oom", "%llu", (unsigned long long)r->oom);
-	return 0;
 }
 
-static int pass_memory(struct replay *r, const char *timeline_path)
+static void pass_memory(struct replay *r, const char *timeline_path)
 {
 	static struct timeline_sample timeline[TIMELINE_MAX_SAMPLES];
 	struct memory_result m;
@@ -190,7 +207,7 @@ static int pass_memory(struct replay *r, const char *timeline_path)
 	char why[512];
 	if (replay_memory(r, &m, timeline, &n_timeline, why, sizeof why)) {
 		report("invalid", "%s", why);
-		return 0;
+		return;
 	}
 	report("oom", "%llu", (unsigned long long)r->oom);
 	report("peak_live_bytes", "%llu", (unsigned long long)m.peak_live_bytes);
@@ -201,13 +218,12 @@ static int pass_memory(struct replay *r, const char *timeline_path)
 	report_max_rss();
 	if (timeline_path && timeline_write(timeline_path, timeline, n_timeline))
 		report("warning", "cannot write timeline '%s': %s", timeline_path, strerror(errno));
-	return 0;
 }
 
 /* Each call timed alone with tm into set; one `latency_OP count mean p50
  * p90 p99 p99.9 p99.99 max` line (ns) per call kind the trace has, and the
  * timer used. */
-static int pass_latency(struct replay *r, const struct timer *tm, struct latency_set *set)
+static void pass_latency(struct replay *r, const struct timer *tm, struct latency_set *set)
 {
 	replay_latency(r, tm, set);
 	report("timer_kind", "%s", timer_kind_name(tm->kind));
@@ -227,14 +243,13 @@ static int pass_latency(struct replay *r, const struct timer *tm, struct latency
 	report("latency_preempted", "%llu", (unsigned long long)set->preempted);
 	report("oom", "%llu", (unsigned long long)r->oom);
 	latency_set_unmap(set);
-	return 0;
 }
 
 /* The throughput loop with the hardware counters around it. Without
  * counters it still runs the loop, reporting `cache_source none`: that is
  * how the parent runs it under callgrind, which collects the loop itself
  * (instrumented only between cache_sim_start and cache_sim_stop). */
-static int pass_cache(struct replay *r)
+static void pass_cache(struct replay *r)
 {
 	struct counters c;
 	struct counter_values v;
@@ -246,7 +261,7 @@ static int pass_cache(struct replay *r)
 		report("cache_source", "none");
 		report("cache_why", "%s", why);
 		report("oom", "%llu", (unsigned long long)r->oom);
-		return 0;
+		return;
 	}
 	counters_start(&c);
 	replay_throughput(r);
@@ -264,16 +279,14 @@ static int pass_cache(struct replay *r)
 				       (unsigned long long)v.value[i]);
 	}
 	report("oom", "%llu", (unsigned long long)r->oom);
-	return 0;
 }
 
-static int pass_check(struct replay *r)
+static void pass_check(struct replay *r)
 {
 	char why[512];
 	if (replay_check(r, why, sizeof why))
 		report("invalid", "%s", why);
 	report("oom", "%llu", (unsigned long long)r->oom);
-	return 0;
 }
 
 int cmd_replay(int argc, char **argv)
@@ -303,7 +316,7 @@ int cmd_replay(int argc, char **argv)
 	 * 1.5-3.5x the same calls in the serialised loop.) */
 	struct timer timer;
 	struct latency_set *latency_set = NULL;
-	if (a.pass && !strcmp(a.pass, "latency")) {
+	if (a.pass == PASS_LATENCY) {
 		latency_set = latency_set_map();
 		if (!latency_set)
 			return setup_failed("cannot map the latency histograms: %s", strerror(errno));
@@ -348,24 +361,17 @@ int cmd_replay(int argc, char **argv)
 	if (replay_init(&r, s.ops, self, &t, a.touch, a.size_scale))
 		return setup_failed("cannot set up the replay: %s", strerror(errno));
 	report("events", "%llu", (unsigned long long)t.n_events);
-	if (!strcmp(a.pass, "throughput"))
-		pass_throughput(&r, LOOP_THROUGHPUT);
-	else if (!strcmp(a.pass, "raw"))
-		pass_throughput(&r, LOOP_RAW);
-	else if (!strcmp(a.pass, "serialized"))
-		pass_throughput(&r, LOOP_SERIALIZED);
-	else if (!strcmp(a.pass, "fences"))
-		pass_throughput(&r, LOOP_FENCES);
-	else if (!strcmp(a.pass, "memory"))
-		pass_memory(&r, a.timeline_path);
-	else if (!strcmp(a.pass, "check"))
-		pass_check(&r);
-	else if (!strcmp(a.pass, "latency"))
-		pass_latency(&r, &timer, latency_set);
-	else if (!strcmp(a.pass, "cache"))
-		pass_cache(&r);
-	else
-		return setup_failed("unknown pass '%s'", a.pass);
+	switch (a.pass) {
+	case PASS_NONE: break; /* --identify and --probe returned above */
+	case PASS_THROUGHPUT: pass_throughput(&r, replay_throughput); break;
+	case PASS_RAW: pass_throughput(&r, replay_throughput_raw); break;
+	case PASS_SERIALIZED: pass_throughput(&r, loop_serialized_calls); break;
+	case PASS_FENCES: pass_throughput(&r, loop_fences_alone); break;
+	case PASS_MEMORY: pass_memory(&r, a.timeline_path); break;
+	case PASS_CHECK: pass_check(&r); break;
+	case PASS_LATENCY: pass_latency(&r, &timer, latency_set); break;
+	case PASS_CACHE: pass_cache(&r); break;
+	}
 	report("status", "ok");
 	/* No destroy and no free of the live blocks: the process ends here, and
 	 * a strategy's teardown is not part of any figure. */

@@ -17,8 +17,8 @@
 #include "cli.h"
 #include "timer.h"
 
-#define RESULT_FD 3
-#define EXIT_SETUP_FAILED 3
+#define TEXT(x) #x
+#define TEXT_OF(x) TEXT(x)
 
 /* The children running now, for runner_kill_current; 0 marks a free slot. */
 static volatile sig_atomic_t current_child[RUNNER_MAX_CHILDREN];
@@ -53,12 +53,12 @@ static void child_exec(char *const wrapper[], char *const args[], const char *pr
 	for (size_t i = 0; args[i] && n < 90; i++)
 		argv[n++] = args[i];
 	argv[n++] = "--result-fd";
-	argv[n++] = "3";
+	argv[n++] = TEXT_OF(RUNNER_RESULT_FD);
 	argv[n] = NULL;
 
 	setpgid(0, 0); /* so a timeout kills whatever the strategy started too */
-	if (result_fd != RESULT_FD) {
-		dup2(result_fd, RESULT_FD);
+	if (result_fd != RUNNER_RESULT_FD) {
+		dup2(result_fd, RUNNER_RESULT_FD);
 		close(result_fd);
 	}
 	if (preload)
@@ -66,8 +66,8 @@ static void child_exec(char *const wrapper[], char *const args[], const char *pr
 	else
 		unsetenv("LD_PRELOAD");
 	execvp(argv[0], argv);
-	dprintf(RESULT_FD, "error cannot run %s: %s\n", argv[0], strerror(errno));
-	_exit(EXIT_SETUP_FAILED);
+	dprintf(RUNNER_RESULT_FD, "error cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(RUNNER_EXIT_SETUP_FAILED);
 }
 
 /* Reads the report until EOF or the deadline; 1 when the deadline passed

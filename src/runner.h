@@ -10,6 +10,12 @@
 
 #define RUNNER_REPORT_MAX 8192
 
+/* The replay child's side of the protocol: it writes its report to this
+ * descriptor, and exits with RUNNER_EXIT_SETUP_FAILED (after an `error`
+ * line) when it could not get as far as replaying. */
+#define RUNNER_RESULT_FD 3
+#define RUNNER_EXIT_SETUP_FAILED 3
+
 struct runner_result {
 	char status[512];                /* as the CSVs print it */
 	char report[RUNNER_REPORT_MAX];  /* the child's `key value` lines */
