@@ -7,6 +7,8 @@
 #include "meta.h"
 #include "strategy.h"
 
+#define SUMMARY_STATUS_SHOWN 60
+
 int summary_init(struct summary *s, size_t n_workloads, size_t n_strategies)
 {
 	s->n_workloads = n_workloads;
@@ -65,8 +67,12 @@ void summary_print(const struct summary *s, FILE *out, const struct meta_workloa
 			}
 			if (c->has_frag)
 				snprintf(frag, sizeof frag, "%.3f", c->frag_peaks);
-			fprintf(out, "  %-*s %10s %14s %10s %10s  %s\n", width, st[si].spec, ns,
-				spread, rel, frag, c->status);
+			/* A long status (an invalid: reason) is cut where the eye
+			 * stops; the CSVs hold it whole. */
+			int cut = strlen(c->status) > SUMMARY_STATUS_SHOWN;
+			fprintf(out, "  %-*s %10s %14s %10s %10s  %.*s%s\n", width, st[si].spec, ns,
+				spread, rel, frag, cut ? SUMMARY_STATUS_SHOWN - 3 : SUMMARY_STATUS_SHOWN,
+				c->status, cut ? "..." : "");
 		}
 	}
 	fputs("\nvs system: system's ns/event over the strategy's (above 1 is faster), for\n"

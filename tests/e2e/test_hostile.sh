@@ -92,6 +92,8 @@ else
 	# compare it with system's (its "vs system" column is "-"), an ok row's it does.
 	check "the summary gives an oom row no speed against system" awk -v s="$P/null.so" '
 		$1 == s { found = 1; if ($4 != "-") bad = 1 } END { exit bad || !found }' run.out
+	check "the summary cuts a long status with '...' (the CSV keeps it whole)" awk -v s="$P/overlap.so:after=50" '
+		$1 == s { found = 1; if ($NF !~ /\.\.\.$/ || length($0) > 200) bad = 1 } END { exit bad || !found }' run.out
 	check "the summary compares an ok row with system" awk -v s="$P/leak.so" '
 		$1 == s { found = 1; if ($4 !~ /^[0-9.]+x$/) bad = 1 } END { exit bad || !found }' run.out
 	# The memory pass checks every block; its verdict is the row's in both
