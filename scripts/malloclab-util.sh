@@ -30,11 +30,14 @@ awk -F, '
 		if ($11 == "ok") { sum[$2] += $9; cnt[$2]++ }
 	}
 	END {
-		printf "%-20s", "trace"; for (j = 1; j <= ns; j++) printf " %10.10s", sl[j]; printf "\n"
+		# Each column as wide as its strategy; an average of no ok row is "-".
+		for (j = 1; j <= ns; j++) cw[j] = length(sl[j]) > 10 ? length(sl[j]) : 10
+		printf "%-20s", "trace"; for (j = 1; j <= ns; j++) printf " %*s", cw[j], sl[j]; printf "\n"
 		for (i = 1; i <= nw; i++) {
-			printf "%-20s", wl[i]; for (j = 1; j <= ns; j++) printf " %10s", u[wl[i], sl[j]]; printf "\n"
+			printf "%-20s", wl[i]; for (j = 1; j <= ns; j++) printf " %*s", cw[j], u[wl[i], sl[j]]; printf "\n"
 		}
 		printf "%-20s", "average"
-		for (j = 1; j <= ns; j++) printf " %9.1f%%", cnt[sl[j]] ? 100 * sum[sl[j]] / cnt[sl[j]] : 0
+		for (j = 1; j <= ns; j++)
+			printf " %*s", cw[j], cnt[sl[j]] ? sprintf("%.1f%%", 100 * sum[sl[j]] / cnt[sl[j]]) : "-"
 		printf "\n"
 	}' "$work"/results/latest/fragmentation.csv
