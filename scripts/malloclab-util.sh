@@ -4,8 +4,10 @@
 # DATA (default ../shared/data/malloclab), replays them once per strategy and
 # prints a table with the average per strategy.
 # Usage: scripts/malloclab-util.sh [DATA_DIR] [STRATEGIES] [extra run options..]
+# ($ALLOCSCOPE names the binary; default build/allocscope.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+allocscope=${ALLOCSCOPE:-build/allocscope}
 data=${1:-../shared/data/malloclab}
 strategies=${2:-first-fit,first-fit:order=lifo,next-fit,best-fit,segregated,simple-seg,buddy,tlsf,system}
 shift 2 2>/dev/null || shift $#
@@ -15,11 +17,11 @@ trap 'rm -rf "$work"' EXIT
 traces=()
 for rep in "$data"/*.rep; do
 	name=$(basename "$rep" .rep)
-	build/allocscope import --from malloclab "$rep" -o "$work/$name.yaml" 2>/dev/null
+	"$allocscope" import --from malloclab "$rep" -o "$work/$name.yaml" 2>/dev/null
 	traces+=("$work/$name.yaml")
 done
 list=$(IFS=,; echo "${traces[*]}")
-build/allocscope run -a "$strategies" -w "$list" -n 1 --no-latency --no-cache \
+"$allocscope" run -a "$strategies" -w "$list" -n 1 --no-latency --no-cache \
 	-o "$work/results" "$@" >/dev/null
 awk -F, '
 	NR == 1 { next }

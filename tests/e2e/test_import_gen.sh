@@ -42,6 +42,12 @@ if [ -d "$data/malloclab" ]; then
 			fail "malloclab $b: import failed: $(cat "$b.err")"
 		fi
 	done
+	# The README's utilization table comes from this script.
+	"$root/scripts/malloclab-util.sh" "$data/malloclab" first-fit,first-fit:order=lifo >util.out 2>&1
+	check "malloclab-util.sh: a column per strategy, named in full" \
+		grep -q '^trace  *first-fit  *first-fit:order=lifo$' util.out
+	check "malloclab-util.sh: an average per strategy" \
+		grep -qE '^average +[0-9.]+% +[0-9.]+%$' util.out
 else
 	skip "malloclab: $data/malloclab not found"
 fi
