@@ -131,16 +131,15 @@ static void test_tlsf_split_coalesce(void **state)
 	bt_split_and_coalesce(&tlsf_ops);
 }
 
-/* A freed 8208-byte block between used ones, then a request of exactly
- * that size: segregated's best fit reuses it; tlsf rounds the request up to
- * the next 256-byte list (8448..) and so takes memory elsewhere. */
-static void bt_exact_refit(const struct allocator_ops *ops, int reused)
+/* A block of `size` freed between used ones, then a request of exactly that
+ * size: reused or not. */
+static void bt_refit(const struct allocator_ops *ops, size_t size, int reused)
 {
 	void *h = inst_new(ops, NULL);
-	char *x = ops->malloc(h, 8200);
+	char *x = ops->malloc(h, size);
 	char *guard = ops->malloc(h, 16);
 	ops->free(h, x);
-	char *y = ops->malloc(h, 8200);
+	char *y = ops->malloc(h, size);
 	assert_int_equal(y == x, reused);
 	check_ok(ops, h);
 	(void)guard;
@@ -217,13 +216,19 @@ static void test_segregated_trie(void **state)
 static void test_segregated_refit(void **state)
 {
 	(void)state;
-	bt_exact_refit(&segregated_ops, 1);
+	bt_refit(&segregated_ops, 8200, 1);
 }
 
+/* TLSF rounds a request up to the next class boundary (size + one class
+ * width - 1), so that any block of that class fits: an 8200-byte request
+ * (8208-byte block) skips its own class and the hole it left, while 8184
+ * (an 8192-byte block, the first size of a class) rounds within the class
+ * and takes the hole back. */
 static void test_tlsf_good_fit(void **state)
 {
 	(void)state;
-	bt_exact_refit(&tlsf_ops, 0);
+	bt_refit(&tlsf_ops, 8200, 0);
+	bt_refit(&tlsf_ops, 8184, 1);
 }
 
 /* The instance and its index take the first 7648 bytes (96-byte struct, 29
@@ -433,6 +438,17 @@ static void test_simple_seg_no_coalescing(void **state)
 /* The instance and page table take one 4 KiB side page; 16..4096-byte
  * classes carve one 4 KiB page each, larger classes a run of their size
  * aligned to it (skipped pages become free 4 KiB-class runs). */
+/* A request of exactly a class's size fits that class, not the next. */
+static void test_simple_seg_exact_powers(void **state)
+{
+	(void)state;
+	void *h = inst_new(&simple_seg_ops, NULL);
+	for (size_t size = 16; size <= 8192; size *= 2)
+		assert_int_equal(simple_seg_ops.usable_size(h, simple_seg_ops.malloc(h, size)), size);
+	check_ok(&simple_seg_ops, h);
+	simple_seg_ops.destroy(h);
+}
+
 static void test_simple_seg_peak(void **state)
 {
 	(void)state;
@@ -762,6 +778,7 @@ int main(void)
 		cmocka_unit_test(test_buddy_peak),
 		cmocka_unit_test(test_buddy_realloc),
 		cmocka_unit_test(test_simple_seg_no_coalescing),
+		cmocka_unit_test(test_simple_seg_exact_powers),
 		cmocka_unit_test(test_simple_seg_peak),
 		cmocka_unit_test(test_simple_seg_realloc),
 		cmocka_unit_test(test_aligned_alloc),
