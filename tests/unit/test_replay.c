@@ -16,14 +16,20 @@
 
 /* ---- a bump allocator with switchable faults ---------------------------- */
 
-enum fault { FAULT_NONE, FAULT_OVERLAP, FAULT_MISALIGN, FAULT_NO_COPY, FAULT_DIRTY_CALLOC };
+enum fault {
+	FAULT_NONE, FAULT_OVERLAP, FAULT_MISALIGN, FAULT_NO_COPY, FAULT_DIRTY_CALLOC,
+	FAULT_SHORT_COPY,  /* realloc copies all but the last byte */
+	FAULT_SCRIBBLE,    /* the third malloc flips the first block's last byte */
+};
 
 /* Blocks are carved in 16-byte units from a static arena, never reused; the
- * heap is the carved extent rounded up to 4 KiB. */
+ * heap is the carved extent rounded up to 4 KiB, or with held_heap the bytes
+ * of the blocks not yet freed (a heap that shrinks). */
 static struct {
 	_Alignas(4096) char arena[1 << 20];
-	size_t extent;
+	size_t extent, held;
 	enum fault fault;
+	int held_heap;
 	unsigned mallocs;
 } bump;
 
@@ -34,24 +40,34 @@ static size_t round16(size_t n)
 
 static void *bump_alloc(size_t size)
 {
-	if (bump.fault == FAULT_OVERLAP && bump.mallocs++ == 1)
+	unsigned nth = ++bump.mallocs;
+	if (bump.fault == FAULT_OVERLAP && nth == 2)
 		return bump.arena; /* the second block lands on the first */
+	if (bump.fault == FAULT_SCRIBBLE && nth == 3)
+		bump.arena[16 + ((size_t *)(void *)bump.arena)[0] - 1] ^= 0xff;
 	char *p = bump.arena + bump.extent;
 	((size_t *)(void *)p)[0] = size;
 	bump.extent += 16 + round16(size);
+	bump.held += 16 + round16(size);
 	return p + 16 + (bump.fault == FAULT_MISALIGN ? 8 : 0);
 }
 
 static void *fake_create(const struct allocator_config *cfg, char *err, size_t len)
 {
 	(void)cfg, (void)err, (void)len;
-	bump.extent = 0;
+	bump.extent = bump.held = 0;
 	bump.mallocs = 0;
 	return &bump;
 }
 static void fake_destroy(void *self) { (void)self; }
 static void *fake_malloc(void *self, size_t size) { (void)self; return bump_alloc(size); }
-static void fake_free(void *self, void *p) { (void)self, (void)p; }
+
+static void fake_free(void *self, void *p)
+{
+	(void)self;
+	if (p)
+		bump.held -= 16 + round16(((size_t *)p)[-2]);
+}
 
 static size_t fake_usable(void *self, void *p)
 {
@@ -75,8 +91,10 @@ static void *fake_realloc(void *self, void *old, size_t size)
 	char *p = fake_malloc(self, size);
 	if (old && bump.fault != FAULT_NO_COPY) {
 		size_t keep = ((size_t *)old)[-2];
-		memcpy(p, old, keep < size ? keep : size);
+		keep = keep < size ? keep : size;
+		memcpy(p, old, bump.fault == FAULT_SHORT_COPY && keep ? keep - 1 : keep);
 	}
+	fake_free(self, old);
 	return p;
 }
 
@@ -89,7 +107,8 @@ static void *fake_aligned(void *self, size_t align, size_t size)
 static void fake_heap_stats(void *self, struct allocator_heap_stats *out)
 {
 	(void)self;
-	out->current_bytes = out->peak_bytes = (bump.extent + 4095) / 4096 * 4096;
+	out->current_bytes = out->peak_bytes =
+		bump.held_heap ? bump.held : (bump.extent + 4095) / 4096 * 4096;
 }
 
 static void fake_heap_range(void *self, uintptr_t *lo, uintptr_t *hi)
@@ -123,11 +142,13 @@ static void build(struct trace *t, const struct step *steps, size_t n)
 	trace_builder_finish(&b, t);
 }
 
+/* The last memory pass's timeline. */
+static struct timeline_sample timeline[TIMELINE_MAX_SAMPLES];
+static size_t n_timeline;
+
 static int memory_pass(const struct trace *t, enum fault fault, uint64_t scale,
 		       struct memory_result *m, char *why, size_t why_len)
 {
-	static struct timeline_sample timeline[TIMELINE_MAX_SAMPLES];
-	size_t n_timeline;
 	struct replay r;
 	bump.fault = fault;
 	void *self = fake_ops.create(NULL, NULL, 0);
@@ -181,6 +202,103 @@ static void test_memory_pass_size_scale(void **state)
 	assert_int_equal(m.peak_live_bytes, 6024);
 	assert_int_equal(m.peak_heap_bytes, 12288);
 	assert_int_equal(m.internal_frag_bytes, 0);
+	trace_free(&t);
+}
+
+/* J&W's #2 and #3 where the peaks fall apart, on a heap that shrinks
+ * (held_heap: the blocks not yet freed, 16 + the size rounded to 16 each):
+ *   m1..m4 3000   heap 4 x 3024 = 12096 (peak heap), live 12000
+ *   f1..f4        heap 0, live 0
+ *   m5 12001      heap 12032, live 12001 (peak live)
+ * so heap at peak live is 12032, not the 12096 peak, and live at peak heap
+ * is 12000, not the 12001 peak. */
+static void test_memory_pass_peaks_apart(void **state)
+{
+	(void)state;
+	static const struct step steps[] = {
+		{TRACE_MALLOC, 1, 3000}, {TRACE_MALLOC, 2, 3000}, {TRACE_MALLOC, 3, 3000},
+		{TRACE_MALLOC, 4, 3000}, {TRACE_FREE, 1, 0}, {TRACE_FREE, 2, 0},
+		{TRACE_FREE, 3, 0}, {TRACE_FREE, 4, 0}, {TRACE_MALLOC, 5, 12001},
+	};
+	struct trace t;
+	struct memory_result m;
+	char why[256];
+	build(&t, steps, 9);
+	bump.held_heap = 1;
+	assert_int_equal(memory_pass(&t, FAULT_NONE, 1, &m, why, sizeof why), 0);
+	bump.held_heap = 0;
+	assert_int_equal(m.peak_live_bytes, 12001);
+	assert_int_equal(m.peak_heap_bytes, 12096);
+	assert_int_equal(m.heap_at_peak_live_bytes, 12032);
+	assert_int_equal(m.live_at_peak_heap_bytes, 12000);
+	trace_free(&t);
+}
+
+/* Live at peak heap is the most live while the heap stands at its peak,
+ * not the live bytes of the moment it got there (page-rounded bump heap):
+ *   m1 6000  extent 6016  heap 8192   live 6000 (peak live)
+ *   f1                    heap 8192   live 0
+ *   m2 3000  extent 9040  heap 12288  live 3000 (peak heap reached)
+ *   m3 100   extent 9168  heap 12288  live 3100 (still at the peak) */
+static void test_memory_pass_live_at_peak_heap(void **state)
+{
+	(void)state;
+	static const struct step steps[] = {
+		{TRACE_MALLOC, 1, 6000}, {TRACE_FREE, 1, 0}, {TRACE_MALLOC, 2, 3000},
+		{TRACE_MALLOC, 3, 100},
+	};
+	struct trace t;
+	struct memory_result m;
+	char why[256];
+	build(&t, steps, 4);
+	assert_int_equal(memory_pass(&t, FAULT_NONE, 1, &m, why, sizeof why), 0);
+	assert_int_equal(m.peak_live_bytes, 6000);
+	assert_int_equal(m.heap_at_peak_live_bytes, 8192);
+	assert_int_equal(m.peak_heap_bytes, 12288);
+	assert_int_equal(m.live_at_peak_heap_bytes, 3100);
+	trace_free(&t);
+}
+
+/* --size-scale 2 on malloc(4): an 8-byte request in a 16-byte block, slack
+ * 8, reported /2 = 4; the heap (32 bytes carved: 4096) is 2048 in the
+ * timeline too. */
+static void test_memory_pass_size_scale_divides_everything(void **state)
+{
+	(void)state;
+	static const struct step steps[] = {{TRACE_MALLOC, 1, 4}};
+	struct trace t;
+	struct memory_result m;
+	char why[256];
+	build(&t, steps, 1);
+	assert_int_equal(memory_pass(&t, FAULT_NONE, 2, &m, why, sizeof why), 0);
+	assert_int_equal(m.peak_live_bytes, 4);
+	assert_int_equal(m.internal_frag_bytes, 4);
+	assert_int_equal(m.peak_heap_bytes, 2048);
+	assert_int_equal(n_timeline, 2);
+	assert_int_equal(timeline[1].event, 1);
+	assert_int_equal(timeline[1].live_bytes, 4);
+	assert_int_equal(timeline[1].heap_bytes, 2048);
+	trace_free(&t);
+}
+
+/* 1001 events sample every second one: the start, 500 samples, and the
+ * last event, which is always kept. */
+static void test_memory_pass_timeline_ends_at_the_last_event(void **state)
+{
+	(void)state;
+	static struct step steps[1001];
+	for (int i = 0; i < 1001; i++)
+		steps[i] = (struct step){i % 2 ? TRACE_FREE : TRACE_MALLOC, 1, i % 2 ? 0 : 16};
+	struct trace t;
+	struct memory_result m;
+	char why[256];
+	build(&t, steps, 1001);
+	assert_int_equal(memory_pass(&t, FAULT_NONE, 1, &m, why, sizeof why), 0);
+	assert_int_equal(n_timeline, 502);
+	assert_int_equal(timeline[0].event, 0);
+	assert_int_equal(timeline[1].event, 2);
+	assert_int_equal(timeline[501].event, 1001);
+	assert_int_equal(timeline[501].live_bytes, 16);
 	trace_free(&t);
 }
 
@@ -246,6 +364,27 @@ static void test_check_pass(void **state)
 	assert_non_null(strstr(why, "event 1: block 1: calloc memory not zeroed at byte 0"));
 	assert_int_equal(check_pass(&t, FAULT_NO_COPY, why, sizeof why), -1);
 	assert_non_null(strstr(why, "event 2: block 0: payload not preserved by realloc"));
+	/* The whole kept payload is compared, to its last byte. */
+	assert_int_equal(check_pass(&t, FAULT_SHORT_COPY, why, sizeof why), -1);
+	assert_non_null(strstr(why, "event 2: block 0: payload not preserved by realloc at byte 39"));
+	trace_free(&t);
+}
+
+/* A strategy that writes into a live block (the third malloc flips the
+ * first block's last byte) is caught when the block is next used. */
+static void test_check_pass_damage_while_live(void **state)
+{
+	(void)state;
+	static const struct step steps[] = {
+		{TRACE_MALLOC, 1, 40}, {TRACE_MALLOC, 2, 16}, {TRACE_MALLOC, 3, 16},
+		{TRACE_FREE, 3, 0}, {TRACE_FREE, 2, 0}, {TRACE_FREE, 1, 0},
+	};
+	struct trace t;
+	char why[256] = "";
+	build(&t, steps, 6);
+	assert_int_equal(check_pass(&t, FAULT_NONE, why, sizeof why), 0);
+	assert_int_equal(check_pass(&t, FAULT_SCRIBBLE, why, sizeof why), -1);
+	assert_non_null(strstr(why, "event 5: block 0: payload damaged while live at byte 39"));
 	trace_free(&t);
 }
 
@@ -275,8 +414,13 @@ int main(void)
 		cmocka_unit_test(test_memory_pass_exact),
 		cmocka_unit_test(test_memory_pass_size_scale),
 		cmocka_unit_test(test_memory_pass_failed_realloc),
+		cmocka_unit_test(test_memory_pass_peaks_apart),
+		cmocka_unit_test(test_memory_pass_live_at_peak_heap),
+		cmocka_unit_test(test_memory_pass_size_scale_divides_everything),
+		cmocka_unit_test(test_memory_pass_timeline_ends_at_the_last_event),
 		cmocka_unit_test(test_memory_pass_catches_overlap_and_misalignment),
 		cmocka_unit_test(test_check_pass),
+		cmocka_unit_test(test_check_pass_damage_while_live),
 		cmocka_unit_test(test_block_set),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
