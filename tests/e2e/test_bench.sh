@@ -39,6 +39,21 @@ check "peak_heap >= peak_live on every row" \
 	awk -F, -v skip="$nosys" 'NR > 1 && $2 != skip && !($11 == "ok" && $4 >= $3 && $3 > 0) { bad = 1 } END { exit bad }' $r/fragmentation.csv
 check "hand trace peak live is 228 bytes for every strategy" \
 	awk -F, '$1 == "hand" && $3 != 228 { bad = 1 } END { exit bad }' $r/fragmentation.csv
+# Worked by hand for first fit (8-byte headers, 16-byte blocks): at the peak
+# (228 live after the realloc) the blocks hold 48 of 56, 80 of 88 and 100 of
+# 104 usable bytes, 20 of slack; the heap is one 4 KiB step plus one page of
+# index nodes. frag_peaks = 8192/228 - 1, utilization = 228/8192.
+check "hand x first-fit: every fragmentation figure as worked by hand" \
+	grep -q '^hand,first-fit,228,8192,8192,228,34.929825,20,0.027832,[0-9]*,ok$' $r/fragmentation.csv
+check "every row: frag_peaks = heap/live - 1, utilization = live/heap, #2 >= live, #3 <= live" \
+	awk -F, -v skip="$nosys" 'function abs(x) { return x < 0 ? -x : x }
+		NR > 1 && $2 != skip && $11 == "ok" && (abs($7 - ($4 / $3 - 1)) > 1e-5 ||
+		abs($9 - $3 / $4) > 1e-5 || $5 < $3 || $6 > $3 || $5 > $4) { bad = 1 }
+		END { exit bad }' $r/fragmentation.csv
+check "every throughput row: mops_per_sec = 1000 / ns_per_op_median" \
+	awk -F, 'function abs(x) { return x < 0 ? -x : x }
+		NR > 1 && $10 == "ok" && abs($9 - 1000 / $6) > 0.002 * $9 + 0.0015 { bad = 1 }
+		END { exit bad }' $r/throughput.csv
 check "params column holds the defaults" \
 	grep -q '^hand,first-fit,order=address:step=4096,' $r/throughput.csv
 check "timeline files exist with ~1000 samples" \
