@@ -304,6 +304,34 @@ static void test_pass_same_calls(void **state)
 	trace_free(&t);
 }
 
+/* Every timed call has the timer's cost taken off: with a cost far above
+ * any call (10^12 ticks) every sample is negative, so each kind's sum is
+ * below zero and its calls all land in bucket 0. */
+static void test_pass_subtracts_the_timer_cost(void **state)
+{
+	struct trace t = {0};
+	struct replay r;
+	struct timer tm;
+	build_trace(&t);
+	struct latency_set *set = latency_set_map();
+	assert_non_null(set);
+	*state = set;
+	timer_init(&tm, 0);
+	tm.cost_ticks = 1000000000000ull;
+	assert_int_equal(replay_init(&r, &fake_ops, NULL, &t, TOUCH_NONE, 1), 0);
+	n_calls = n_pool = 0;
+	replay_latency(&r, &tm, set);
+	replay_release(&r);
+	assert_int_equal(set->preempted, 0);
+	for (int op = 0; op < TRACE_OP_COUNT; op++) {
+		const struct latency_hist *h = &set->op[op];
+		assert_true(h->count > 0);
+		assert_true(h->sum < 0);
+		assert_int_equal(h->bucket[0], h->count);
+	}
+	trace_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -316,6 +344,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_geometric_spread, set_free),
 		cmocka_unit_test(test_op_names),
 		cmocka_unit_test_teardown(test_pass_same_calls, set_free),
+		cmocka_unit_test_teardown(test_pass_subtracts_the_timer_cost, set_free),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
