@@ -133,6 +133,13 @@ static void test_malloclab_autolab(void **state)
 	assert_int_equal(x.r.n_warnings, 1);
 	assert_int_equal(x.r.warnings[0].line, 4);
 	trace_free(&x.t);
+	/* The largest Autolab weight (3) still reads as a weight, not a heap
+	 * size: the header then agrees with the body, so no warning. */
+	run_text(import_malloclab, "3\n1\n2\n100\na 0 100\nf 0\n", &x);
+	assert_int_equal(x.rc, 0);
+	assert_string_equal(x.r.layout, "autolab");
+	assert_int_equal(x.r.n_warnings, 0);
+	trace_free(&x.t);
 }
 
 static void test_malloclab_malformed(void **state)
