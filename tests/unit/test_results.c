@@ -99,6 +99,49 @@ static void test_latest_is_newest(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Two runs started in the same second get X and X-2, never one directory;
+ * completed in order, latest moves to the second. (Retried until both
+ * land in one second, which the first try almost always does.) */
+static void test_same_second(void **state)
+{
+	(void)state;
+	char root[] = "/tmp/allocscope-test-second-XXXXXX";
+	assert_non_null(mkdtemp(root));
+	struct results_dir a, b;
+	struct diag d;
+	char link[4200], target[256], want[sizeof a.name + 2], cmd[4200];
+	snprintf(link, sizeof link, "%s/latest", root);
+	for (int tries = 0;; tries++) {
+		assert_true(tries < 5);
+		assert_int_equal(results_create(&a, root, NULL, &d), 0);
+		assert_int_equal(results_create(&b, root, NULL, &d), 0);
+		if (!strncmp(a.name, b.name, RESULTS_STAMP_LEN))
+			break;
+	}
+	snprintf(want, sizeof want, "%s-2", a.name);
+	assert_string_equal(b.name, want);
+	assert_int_equal(results_complete(&a, &d), 0);
+	assert_int_equal(results_complete(&b, &d), 0);
+	ssize_t n = readlink(link, target, sizeof target - 1);
+	assert_true(n > 0);
+	target[n] = '\0';
+	assert_string_equal(target, b.name);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* Fields are quoted as RFC 4180 says: a comma, a quote or a newline. */
+static void test_csv_append(void **state)
+{
+	(void)state;
+	char row[256] = "";
+	csv_append(row, sizeof row, "plain");
+	csv_append(row, sizeof row, "failed:a, b");
+	csv_append(row, sizeof row, "q\"x");
+	csv_append(row, sizeof row, "");
+	assert_string_equal(row, "plain,\"failed:a, b\",\"q\"\"x\",");
+}
+
 static void test_timeline_names(void **state)
 {
 	(void)state;
@@ -135,6 +178,8 @@ static void test_timeline_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_same_second),
+		cmocka_unit_test(test_csv_append),
 		cmocka_unit_test(test_remove_temps),
 		cmocka_unit_test(test_timeline_names),
 		cmocka_unit_test(test_latest_is_newest),
