@@ -1,8 +1,8 @@
 /* test_results.c - the results directory (results.h): the clean-up of
  * temporary files left by writers killed mid-write, which must spare every
  * real file, including one whose workload name holds ".tmp."; latest naming
- * the newest run; and the names of the timeline files (timeline.h), one per
- * strategy as typed. */
+ * the newest run; two runs in one second; CSV quoting; and the names of the
+ * timeline files (timeline.h), one per strategy as typed. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
