@@ -104,6 +104,10 @@ else
 		'invalid:event [0-9]+: block [0-9]+ at 0x[0-9a-f]*8 is misaligned'
 	expect_status "$P/short_usable.so:after=5" \
 		'invalid:event [0-9]+: block [0-9]+ at 0x[0-9a-f]+ reports a usable size of [0-9]+ for [0-9]+ bytes'
+	# A neighbour's crash costs no ok row its repetitions or figures.
+	check "every ok throughput row has its 2 reps and a median" awk -F, '
+		NR > 1 && $10 == "ok" { n++; if ($4 != 2 || !($6 > 0) || !($7 <= $6 && $6 <= $8)) bad = 1 }
+		END { exit bad || n < 2 }' "$thr"
 	rows=$(($(wc -l <"$frag") - 1))
 	[ "$rows" -eq 10 ] && ok "every strategy has its row" || fail "$rows rows, want 10"
 	grep -A2 "strategy: \"$P/leak.so\"" "${dir}meta.yaml" |
