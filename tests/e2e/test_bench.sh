@@ -58,6 +58,9 @@ check "params column holds the defaults" \
 	grep -q '^hand,first-fit,order=address:step=4096,' $r/throughput.csv
 check "timeline files exist with ~1000 samples" \
 	test "$(wc -l < "$r/timeline/mixed__tlsf.csv")" -gt 900
+check "a timeline runs from event 0 to the last (3000), heap >= live throughout" \
+	awk -F, 'NR == 2 && $1 != 0 { bad = 1 } NR > 1 { last = $1; if ($3 < $2) bad = 1 }
+		END { exit bad || last != 3000 }' "$r/timeline/mixed__tlsf.csv"
 check "meta.yaml records glibc, libyaml and the command" \
 	grep -q 'glibc: "2' $r/meta.yaml
 if [ "${ALLOCSCOPE_SANITIZE:-0}" != 1 ]; then
