@@ -45,3 +45,13 @@ double sorted_median(double *v, size_t n)
 	sorted_doubles(v, n);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
+
+uint64_t sorted_mean_without_top_percent(uint64_t *v, size_t n)
+{
+	sorted_u64(v, n);
+	size_t kept = n - n / 100;
+	uint64_t sum = 0;
+	for (size_t i = 0; i < kept; i++)
+		sum += v[i];
+	return kept ? (sum + kept / 2) / kept : 0;
+}

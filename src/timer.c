@@ -76,13 +76,8 @@ static inline __attribute__((always_inline)) void timer_cost(struct timer *t, en
 		uint64_t start = timer_start(kind);
 		sample[i] = timer_stop(kind) - start;
 	}
-	sorted_u64(sample, COST_SAMPLES);
-	const int kept = COST_SAMPLES - COST_SAMPLES / 100;
-	uint64_t sum = 0;
-	for (int i = 0; i < kept; i++)
-		sum += sample[i];
-	t->cost_ticks = (sum + (uint64_t)kept / 2) / (uint64_t)kept;
-	t->cost_median_ticks = sample[COST_SAMPLES / 2];
+	t->cost_ticks = sorted_mean_without_top_percent(sample, COST_SAMPLES);
+	t->cost_median_ticks = sample[COST_SAMPLES / 2]; /* sorted by the line above */
 }
 
 void timer_init(struct timer *t, int force_clock)
