@@ -50,7 +50,7 @@ for t in "$BUILD"/tests/test_*; do
 	rm -f "$log"
 done
 
-for t in tests/e2e/*.sh; do
+for t in tests/e2e/test_*.sh; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .sh)
 	echo "== $name"
