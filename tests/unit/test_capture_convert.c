@@ -2,7 +2,6 @@
  * file gives its events with dense ids, and a file with a malformed record
  * is an error that leaves the output as it was (no partial trace, no
  * temporary file). The raw files are written here with capture_put. */
-#include <dirent.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +13,7 @@
 #include <cmocka.h>
 
 #include "capture_convert.h"
+#include "files.h"
 
 static char dir[] = "/tmp/allocscope-test-convert.XXXXXX";
 static char raw_path[sizeof dir + 16], out_path[sizeof dir + 16];
@@ -40,30 +40,6 @@ static void write_raw(const uint64_t *extra, unsigned n_extra)
 	assert_int_equal(fwrite(page, 1, sizeof page, f), sizeof page);
 	assert_int_equal(fwrite(words, sizeof words[0], n, f), n);
 	assert_int_equal(fclose(f), 0);
-}
-
-static char *read_all(const char *path)
-{
-	static char buf[8192];
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
-}
-
-/* Files in dir other than the raw file and the output. */
-static int stray_files(void)
-{
-	DIR *d = opendir(dir);
-	assert_non_null(d);
-	int n = 0;
-	for (struct dirent *e; (e = readdir(d));)
-		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
-		     strcmp(e->d_name, "in.raw") && strcmp(e->d_name, "out.yaml");
-	closedir(d);
-	return n;
 }
 
 static int setup(void **state)
@@ -94,10 +70,10 @@ static void test_good_file(void **state)
 	assert_int_equal(capture_convert(raw_path, out_path, &meta, &st, &d), 0);
 	assert_int_equal(st.events, 3);
 	assert_int_equal(st.peak_live_bytes, 64);
-	const char *text = read_all(out_path);
+	const char *text = file_text(out_path);
 	assert_non_null(strstr(text, "\nname: conv\n"));
 	assert_non_null(strstr(text, "  - [m, 1, 24]\n  - [m, 2, 40]\n  - [f, 1]\n"));
-	assert_int_equal(stray_files(), 0);
+	assert_int_equal(dir_entries(dir), 2); /* in.raw and out.yaml */
 }
 
 static void test_malformed_record_leaves_output_untouched(void **state)
@@ -114,8 +90,8 @@ static void test_malformed_record_leaves_output_untouched(void **state)
 	struct diag d = {0};
 	assert_int_equal(capture_convert(raw_path, out_path, &meta, &st, &d), -1);
 	assert_non_null(strstr(d.message, "the record at word 3 is malformed"));
-	assert_string_equal(read_all(out_path), "an earlier trace\n");
-	assert_int_equal(stray_files(), 0);
+	assert_string_equal(file_text(out_path), "an earlier trace\n");
+	assert_int_equal(dir_entries(dir), 2); /* in.raw and out.yaml */
 }
 
 int main(void)

@@ -8,7 +8,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "files.h"
 
 static char dir[] = "/tmp/allocscope-test-fileio.XXXXXX";
 static char target[sizeof dir + 16];
@@ -26,28 +26,6 @@ static void put(const char *path, const char *text)
 	assert_non_null(f);
 	fputs(text, f);
 	assert_int_equal(fclose(f), 0);
-}
-
-static const char *get(const char *path)
-{
-	static char buf[256];
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
-}
-
-static int entries(void)
-{
-	DIR *d = opendir(dir);
-	assert_non_null(d);
-	int n = 0;
-	for (struct dirent *e; (e = readdir(d));)
-		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-	closedir(d);
-	return n;
 }
 
 static int setup(void **state)
@@ -77,11 +55,11 @@ static void test_commit_replaces_whole(void **state)
 	assert_string_not_equal(tmp, target);
 	assert_int_equal(strncmp(tmp, target, strlen(target)), 0);
 	assert_int_equal(fileio_write_all(fd, "new\n", 4), 0);
-	assert_string_equal(get(target), "old\n"); /* untouched until the commit */
+	assert_string_equal(file_text(target), "old\n"); /* untouched until the commit */
 	assert_int_equal(fileio_commit_temp(fd, tmp, 1), 0);
-	assert_string_equal(get(target), "new\n");
+	assert_string_equal(file_text(target), "new\n");
 	assert_int_equal(access(tmp, F_OK), -1);
-	assert_int_equal(entries(), 1);
+	assert_int_equal(dir_entries(dir), 1);
 }
 
 static void test_discard_leaves_target(void **state)
@@ -93,15 +71,15 @@ static void test_discard_leaves_target(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(fileio_write_all(fd, "half", 4), 0);
 	assert_int_equal(fileio_commit_temp(fd, tmp, 0), -1);
-	assert_string_equal(get(target), "old\n");
-	assert_int_equal(entries(), 1);
+	assert_string_equal(file_text(target), "old\n");
+	assert_int_equal(dir_entries(dir), 1);
 
 	FILE *f = fileio_fopen_temp(target, tmp, sizeof tmp);
 	assert_non_null(f);
 	fputs("half", f);
 	assert_int_equal(fileio_fcommit_temp(f, tmp, 0), -1);
-	assert_string_equal(get(target), "old\n");
-	assert_int_equal(entries(), 1);
+	assert_string_equal(file_text(target), "old\n");
+	assert_int_equal(dir_entries(dir), 1);
 }
 
 static void test_link_keeps_pointing(void **state)
@@ -119,7 +97,7 @@ static void test_link_keeps_pointing(void **state)
 	assert_true(n > 0);
 	seen[n] = '\0';
 	assert_string_equal(seen, "out.csv");
-	assert_string_equal(get(target), "new\n");
+	assert_string_equal(file_text(target), "new\n");
 	assert_int_equal(unlink(link), 0);
 }
 
