@@ -35,6 +35,16 @@ static void touch(const char *dir, const char *name)
 	fclose(f);
 }
 
+/* What the symbolic link at path names. */
+static const char *link_target(const char *path)
+{
+	static char target[256];
+	ssize_t n = readlink(path, target, sizeof target - 1);
+	assert_true(n > 0);
+	target[n] = '\0';
+	return target;
+}
+
 static void test_remove_temps(void **state)
 {
 	(void)state;
@@ -76,24 +86,18 @@ static void test_latest_is_newest(void **state)
 	assert_non_null(mkdtemp(root));
 	struct results_dir rd;
 	struct diag d;
-	char link[4200], target[256], cmd[4200];
+	char link[4200], cmd[4200];
 	snprintf(link, sizeof link, "%s/latest", root);
 	assert_int_equal(results_create(&rd, root, NULL, &d), 0);
 
 	assert_int_equal(symlink("29991231-235959", link), 0);
 	assert_int_equal(results_complete(&rd, &d), 0);
-	ssize_t n = readlink(link, target, sizeof target - 1);
-	assert_true(n > 0);
-	target[n] = '\0';
-	assert_string_equal(target, "29991231-235959");
+	assert_string_equal(link_target(link), "29991231-235959");
 
 	assert_int_equal(unlink(link), 0);
 	assert_int_equal(symlink("20000101-000000-old", link), 0);
 	assert_int_equal(results_complete(&rd, &d), 0);
-	n = readlink(link, target, sizeof target - 1);
-	assert_true(n > 0);
-	target[n] = '\0';
-	assert_string_equal(target, rd.name);
+	assert_string_equal(link_target(link), rd.name);
 
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
 	assert_int_equal(system(cmd), 0);
@@ -109,7 +113,7 @@ static void test_same_second(void **state)
 	assert_non_null(mkdtemp(root));
 	struct results_dir a, b;
 	struct diag d;
-	char link[4200], target[256], want[sizeof a.name + 2], cmd[4200];
+	char link[4200], want[sizeof a.name + 2], cmd[4200];
 	snprintf(link, sizeof link, "%s/latest", root);
 	for (int tries = 0;; tries++) {
 		assert_true(tries < 5);
@@ -122,10 +126,7 @@ static void test_same_second(void **state)
 	assert_string_equal(b.name, want);
 	assert_int_equal(results_complete(&a, &d), 0);
 	assert_int_equal(results_complete(&b, &d), 0);
-	ssize_t n = readlink(link, target, sizeof target - 1);
-	assert_true(n > 0);
-	target[n] = '\0';
-	assert_string_equal(target, b.name);
+	assert_string_equal(link_target(link), b.name);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
 	assert_int_equal(system(cmd), 0);
 }
