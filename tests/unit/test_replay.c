@@ -158,6 +158,20 @@ static int memory_pass(const struct trace *t, enum fault fault, uint64_t scale,
 	return rc;
 }
 
+/* The memory pass over steps[0..n) against the well-behaved fake; it must
+ * succeed. (The timeline stays in `timeline` for the caller.) */
+static struct memory_result memory_ok(const struct step *steps, size_t n, uint64_t scale)
+{
+	struct trace t;
+	struct memory_result m;
+	char why[256] = "";
+	build(&t, steps, n);
+	if (memory_pass(&t, FAULT_NONE, scale, &m, why, sizeof why))
+		fail_msg("memory pass: %s", why);
+	trace_free(&t);
+	return m;
+}
+
 /* Worked by hand (each block is a 16-byte header plus its size rounded to 16;
  * heap = carved extent rounded up to 4096):
  *   m1 100   extent 128   heap 4096   live 100
@@ -176,17 +190,12 @@ static const struct step worked[] = {
 static void test_memory_pass_exact(void **state)
 {
 	(void)state;
-	struct trace t;
-	struct memory_result m;
-	char why[256];
-	build(&t, worked, 6);
-	assert_int_equal(memory_pass(&t, FAULT_NONE, 1, &m, why, sizeof why), 0);
+	struct memory_result m = memory_ok(worked, 6, 1);
 	assert_int_equal(m.peak_live_bytes, 6024);
 	assert_int_equal(m.peak_heap_bytes, 12288);
 	assert_int_equal(m.heap_at_peak_live_bytes, 12288);
 	assert_int_equal(m.live_at_peak_heap_bytes, 6024);
 	assert_int_equal(m.internal_frag_bytes, 8);
-	trace_free(&t);
 }
 
 /* With --size-scale 2 every request doubles (200, 10000, 48, 12000): extent
@@ -194,15 +203,10 @@ static void test_memory_pass_exact(void **state)
 static void test_memory_pass_size_scale(void **state)
 {
 	(void)state;
-	struct trace t;
-	struct memory_result m;
-	char why[256];
-	build(&t, worked, 6);
-	assert_int_equal(memory_pass(&t, FAULT_NONE, 2, &m, why, sizeof why), 0);
+	struct memory_result m = memory_ok(worked, 6, 2);
 	assert_int_equal(m.peak_live_bytes, 6024);
 	assert_int_equal(m.peak_heap_bytes, 12288);
 	assert_int_equal(m.internal_frag_bytes, 0);
-	trace_free(&t);
 }
 
 /* J&W's #2 and #3 where the peaks fall apart, on a heap that shrinks
@@ -220,18 +224,13 @@ static void test_memory_pass_peaks_apart(void **state)
 		{TRACE_MALLOC, 4, 3000}, {TRACE_FREE, 1, 0}, {TRACE_FREE, 2, 0},
 		{TRACE_FREE, 3, 0}, {TRACE_FREE, 4, 0}, {TRACE_MALLOC, 5, 12001},
 	};
-	struct trace t;
-	struct memory_result m;
-	char why[256];
-	build(&t, steps, 9);
 	bump.held_heap = 1;
-	assert_int_equal(memory_pass(&t, FAULT_NONE, 1, &m, why, sizeof why), 0);
+	struct memory_result m = memory_ok(steps, 9, 1);
 	bump.held_heap = 0;
 	assert_int_equal(m.peak_live_bytes, 12001);
 	assert_int_equal(m.peak_heap_bytes, 12096);
 	assert_int_equal(m.heap_at_peak_live_bytes, 12032);
 	assert_int_equal(m.live_at_peak_heap_bytes, 12000);
-	trace_free(&t);
 }
 
 /* Live at peak heap is the most live while the heap stands at its peak,
@@ -247,16 +246,11 @@ static void test_memory_pass_live_at_peak_heap(void **state)
 		{TRACE_MALLOC, 1, 6000}, {TRACE_FREE, 1, 0}, {TRACE_MALLOC, 2, 3000},
 		{TRACE_MALLOC, 3, 100},
 	};
-	struct trace t;
-	struct memory_result m;
-	char why[256];
-	build(&t, steps, 4);
-	assert_int_equal(memory_pass(&t, FAULT_NONE, 1, &m, why, sizeof why), 0);
+	struct memory_result m = memory_ok(steps, 4, 1);
 	assert_int_equal(m.peak_live_bytes, 6000);
 	assert_int_equal(m.heap_at_peak_live_bytes, 8192);
 	assert_int_equal(m.peak_heap_bytes, 12288);
 	assert_int_equal(m.live_at_peak_heap_bytes, 3100);
-	trace_free(&t);
 }
 
 /* --size-scale 2 on malloc(4): an 8-byte request in a 16-byte block, slack
@@ -266,11 +260,7 @@ static void test_memory_pass_size_scale_divides_everything(void **state)
 {
 	(void)state;
 	static const struct step steps[] = {{TRACE_MALLOC, 1, 4}};
-	struct trace t;
-	struct memory_result m;
-	char why[256];
-	build(&t, steps, 1);
-	assert_int_equal(memory_pass(&t, FAULT_NONE, 2, &m, why, sizeof why), 0);
+	struct memory_result m = memory_ok(steps, 1, 2);
 	assert_int_equal(m.peak_live_bytes, 4);
 	assert_int_equal(m.internal_frag_bytes, 4);
 	assert_int_equal(m.peak_heap_bytes, 2048);
@@ -278,7 +268,6 @@ static void test_memory_pass_size_scale_divides_everything(void **state)
 	assert_int_equal(timeline[1].event, 1);
 	assert_int_equal(timeline[1].live_bytes, 4);
 	assert_int_equal(timeline[1].heap_bytes, 2048);
-	trace_free(&t);
 }
 
 /* 1001 events sample every second one: the start, 500 samples, and the
@@ -289,17 +278,12 @@ static void test_memory_pass_timeline_ends_at_the_last_event(void **state)
 	static struct step steps[1001];
 	for (int i = 0; i < 1001; i++)
 		steps[i] = (struct step){i % 2 ? TRACE_FREE : TRACE_MALLOC, 1, i % 2 ? 0 : 16};
-	struct trace t;
-	struct memory_result m;
-	char why[256];
-	build(&t, steps, 1001);
-	assert_int_equal(memory_pass(&t, FAULT_NONE, 1, &m, why, sizeof why), 0);
+	memory_ok(steps, 1001, 1);
 	assert_int_equal(n_timeline, 502);
 	assert_int_equal(timeline[0].event, 0);
 	assert_int_equal(timeline[1].event, 2);
 	assert_int_equal(timeline[501].event, 1001);
 	assert_int_equal(timeline[501].live_bytes, 16);
-	trace_free(&t);
 }
 
 /* A realloc that fails keeps its block, and the block's slack with it:
@@ -312,14 +296,9 @@ static void test_memory_pass_failed_realloc(void **state)
 	static const struct step steps[] = {
 		{TRACE_MALLOC, 1, 24}, {TRACE_REALLOC, 1, 900000}, {TRACE_MALLOC, 2, 100},
 	};
-	struct trace t;
-	struct memory_result m;
-	char why[256];
-	build(&t, steps, 3);
-	assert_int_equal(memory_pass(&t, FAULT_NONE, 1, &m, why, sizeof why), 0);
+	struct memory_result m = memory_ok(steps, 3, 1);
 	assert_int_equal(m.peak_live_bytes, 124);
 	assert_int_equal(m.internal_frag_bytes, 20);
-	trace_free(&t);
 }
 
 static void test_memory_pass_catches_overlap_and_misalignment(void **state)
