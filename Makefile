@@ -44,6 +44,9 @@ WORKLOADS  ?=
 REPS       ?=
 RESULTS    ?= results/latest
 
+# A value as one shell word, whatever spaces or quotes it holds.
+shell_quote = '$(subst ','\'',$(1))'
+
 .PHONY: all deps bench plots test unit-tests workloads clean check-deps fuzz fuzz-regress
 .DEFAULT_GOAL := all
 
@@ -102,13 +105,14 @@ bench: check-deps
 	@ls workloads/captured/*.yaml >/dev/null 2>&1 || scripts/capture-workloads.sh $(BUILD)
 	@# A row that is not ok makes bench exit 1; the plots are still drawn
 	@# (they footnote such rows) before make reports the failure.
-	@$(BIN) bench $(if $(STRATEGIES),-a $(STRATEGIES)) $(if $(WORKLOADS),-w $(WORKLOADS)) \
-		$(if $(REPS),-n $(REPS)); rc=$$?; \
+	@$(BIN) bench $(if $(STRATEGIES),-a $(call shell_quote,$(STRATEGIES))) \
+		$(if $(WORKLOADS),-w $(call shell_quote,$(WORKLOADS))) \
+		$(if $(REPS),-n $(call shell_quote,$(REPS))); rc=$$?; \
 	if [ $$rc -le 1 ]; then $(MAKE) --no-print-directory plots RESULTS=results/latest || exit; fi; \
 	exit $$rc
 
 plots:
-	@scripts/plot.sh $(RESULTS)
+	@scripts/plot.sh $(call shell_quote,$(RESULTS))
 
 test: check-deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(TEST_PLUGIN_SO) $(TEST_PROG_BIN)

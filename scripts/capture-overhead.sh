@@ -11,6 +11,9 @@
 # independent tracer) for a ratio taken the same way.
 # Usage: [HEAPTRACK=1] scripts/capture-overhead.sh [ROUNDS] [RECORDS]
 set -euo pipefail
+# Numbers in the C locale's style: in a decimal-comma locale awk would read
+# 19.48 as 19 and print it as 19,48.
+export LC_ALL=C
 cd "$(dirname "$0")/.."
 rounds=${1:-21}
 records=${2:-60000}

@@ -17,6 +17,9 @@
 # repetition (no spread to judge by). Exits 1 when some row is slower or has
 # lost its `ok` status, 0 otherwise, 2 on bad input.
 set -eu
+# Numbers in the C locale's style: in a decimal-comma locale awk would read
+# 19.48 as 19 and print it as 19,48.
+export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 usage="usage: compare.sh RESULTS_DIR OLD_STRATEGY NEW_STRATEGY | OLD_RESULTS_DIR NEW_RESULTS_DIR"
 case $# in

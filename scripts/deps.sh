@@ -5,9 +5,10 @@
 set -eu
 
 # Required to build and test; the baselines' packages are optional at run time
-# (their strategies show as unavailable) but installed when we can.
+# (their strategies show as unavailable) but installed when we can, as are
+# clang (make fuzz) and locales (the tests' decimal-comma locale).
 REQUIRED="gcc make libyaml-dev libjemalloc-dev libjemalloc2 libxxhash-dev libcmocka-dev gnuplot-nox valgrind"
-OPTIONAL="libmimalloc-dev libgoogle-perftools-dev clang"
+OPTIONAL="libmimalloc-dev libgoogle-perftools-dev clang locales"
 
 missing=""
 for p in $REQUIRED $OPTIONAL; do

@@ -8,6 +8,9 @@
 # bad input.
 # usage: scripts/latency-check.sh [-t TOLERANCE] RESULTS_DIR
 set -eu
+# Numbers in the C locale's style: in a decimal-comma locale awk would read
+# 19.48 as 19 and print it as 19,48.
+export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 tolerance=0.25
 if [ "${1:-}" = "-t" ]; then

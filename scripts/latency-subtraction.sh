@@ -13,6 +13,9 @@
 # usage: scripts/latency-subtraction.sh [-n REPS] [-t TOLERANCE] [-a STRAT,..] [TRACE..]
 #   default: every available strategy on workloads/*.yaml and workloads/captured/*.yaml
 set -uo pipefail
+# Numbers in the C locale's style: in a decimal-comma locale awk would read
+# 19.48 as 19 and print it as 19,48.
+export LC_ALL=C
 cd "$(dirname "$0")/.."
 allocscope=${ALLOCSCOPE:-build/allocscope}
 reps=3 tolerance=0.25 strategies=

@@ -6,6 +6,9 @@
 # Usage: scripts/malloclab-util.sh [DATA_DIR] [STRATEGIES] [extra run options..]
 # ($ALLOCSCOPE names the binary; default build/allocscope.)
 set -euo pipefail
+# Numbers in the C locale's style: in a decimal-comma locale awk would read
+# 19.48 as 19 and print it as 19,48.
+export LC_ALL=C
 cd "$(dirname "$0")/.."
 allocscope=${ALLOCSCOPE:-build/allocscope}
 data=${1:-../shared/data/malloclab}

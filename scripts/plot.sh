@@ -4,6 +4,9 @@
 # into tab-separated files in a temporary directory; scripts/*.gp draw them.
 # A CSV that is absent is skipped; one that cannot be plotted fails (exit 1).
 set -u
+# Numbers in the C locale's style: in a decimal-comma locale awk would read
+# 19.48 as 19 and print it as 19,48 (and gnuplot likewise).
+export LC_ALL=C
 
 prog=plot.sh
 usage="usage: scripts/plot.sh RESULTS_DIR   (make plots RESULTS=dir)"
@@ -21,11 +24,18 @@ if ! command -v gnuplot >/dev/null 2>&1; then
 	echo "$prog: error: gnuplot not found ('make deps' installs gnuplot-nox)" >&2
 	exit 1
 fi
+if ! [ -f "$results/throughput.csv" ] && ! [ -f "$results/fragmentation.csv" ] &&
+	! [ -f "$results/latency.csv" ] && ! [ -f "$results/cache.csv" ] &&
+	! [ -d "$results/timeline" ]; then
+	echo "$prog: error: '$results' holds no results (no CSV of SPEC §7, no timeline/)" >&2
+	[ -e "$results/latest" ] && echo "$prog: note: the newest run is '$results/latest'" >&2
+	exit 2
+fi
 scripts=$(cd "$(dirname "$0")" && pwd)
 plots=$results/plots
 mkdir -p "$plots" || exit 1
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/allocscope-plot.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp"; rm -f "$plots"/.*.partial.png "$plots"/.*.partial.svg' EXIT
 trap 'exit 1' INT TERM HUP
 
 if gnuplot -e 'print GPVAL_TERMINALS' 2>&1 | grep -qw pngcairo; then
@@ -61,13 +71,16 @@ pivot() {
 
 # render SCRIPT OUTNAME [GNUPLOT-ASSIGNMENTS] - draws plots/OUTNAME.png and
 # .svg; gnuplot's messages are shown only when it fails.
+# Each image is drawn under a hidden name and renamed over the old one only
+# when whole, so a failed re-render keeps the plot that was there.
 render() {
-	gp=$1 outbase=$plots/$2 extra=${3:-}
+	gp=$1 outbase=$plots/$2 partial=$plots/.$2.partial extra=${3:-}
 	for fmt in png svg; do
-		rm -f "$outbase.$fmt"
 		if ! gnuplot -e "dir=$(gp_quote "$tmp"); scripts=$(gp_quote "$scripts");
-			fmt='$fmt'; pngterm='$pngterm'; outbase=$(gp_quote "$outbase"); $extra" \
-			"$scripts/$gp" 2>"$tmp/gnuplot.err" || [ ! -s "$outbase.$fmt" ]; then
+			fmt='$fmt'; pngterm='$pngterm'; outbase=$(gp_quote "$partial"); $extra" \
+			"$scripts/$gp" 2>"$tmp/gnuplot.err" || [ ! -s "$partial.$fmt" ] ||
+			! mv -f "$partial.$fmt" "$outbase.$fmt"; then
+			rm -f "$partial.$fmt"
 			cat "$tmp/gnuplot.err" >&2
 			fail "gnuplot failed on '$gp' for '$2.$fmt'"
 			return 1

@@ -6,6 +6,9 @@
 # ns/event from 100k to 1M live blocks.
 # Usage: scripts/scaling.sh [REPS] [STRATEGIES]   (needs about 3 GiB of memory)
 set -euo pipefail
+# Numbers in the C locale's style: in a decimal-comma locale awk would read
+# 19.48 as 19 and print it as 19,48.
+export LC_ALL=C
 cd "$(dirname "$0")/.."
 reps=${1:-3}
 strategies=${2:-system,jemalloc,tlsf,segregated,first-fit,best-fit,next-fit,buddy,simple-seg}

@@ -66,6 +66,21 @@ write_mixed_trace() {
 	}' >"$1"
 }
 
+# comma_locale DIR: builds de_DE.UTF-8 into DIR with localedef and sets
+# comma_env to the environment that selects it ("LOCPATH=DIR
+# LC_ALL=de_DE.UTF-8"), for a test that the scripts' numbers stay in C style.
+# Fails (with a message) where the locale cannot be built or where awk there
+# would not print a decimal comma, so that the test can skip.
+comma_locale() {
+	mkdir -p "$1"
+	comma_env="LOCPATH=$1 LC_ALL=de_DE.UTF-8"
+	if ! localedef -i de_DE -f UTF-8 "$1/de_DE.UTF-8" >/dev/null 2>&1 ||
+		[ "$(env $comma_env awk 'BEGIN { printf "%.1f", 1.5 }')" != "1,5" ]; then
+		echo "no decimal-comma locale here (localedef and the 'locales' package build one)"
+		return 1
+	fi
+}
+
 finish() {
 	echo "$e2e_pass passed, $e2e_fail failed, $e2e_skip skipped"
 	[ "$e2e_fail" -eq 0 ]

@@ -55,6 +55,14 @@ check "the closing line counts every verdict" \
 check "the header names old and new and the run" grep -qx 'lib:old.so -> lib:new.so, one run: one' one.out
 check "nothing on stderr" test ! -s one.err
 
+# A decimal-comma locale must not change how numbers are read or printed.
+if comma_locale "$work/locale"; then
+	env $comma_env "$compare" one lib:old.so lib:new.so >comma.out 2>&1
+	check "a decimal-comma locale prints the same comparison" cmp -s one.out comma.out
+else
+	skip "compare.sh in a decimal-comma locale: no such locale here"
+fi
+
 # Without the slower and the broken rows the change is not worse: exit 0.
 grep -v '^slow,\|^broke,' one/throughput.csv >one/t && mv one/t one/throughput.csv
 expect_exit 0 "no slower row and no lost ok: exit 0" "$compare" one lib:old.so lib:new.so

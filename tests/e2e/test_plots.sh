@@ -86,6 +86,24 @@ check "a long trace's events are counted in thousands" \
 check "heap panels are titled by the strategy as typed" \
 	grep -q '>first-fit:order=lifo<' "$out/heap-python-json.svg"
 
+# make plots takes RESULTS as one word, spaces and quotes included.
+cp -r "$sample" "$work/it's a run"
+rm -rf "$work/it's a run/plots"
+make -C "$root" --no-print-directory plots RESULTS="$work/it's a run" >"$work/make.log" 2>&1
+check "make plots renders a RESULTS path with a space and a quote" test $? -eq 0
+check "into that directory" is_image "$work/it's a run/plots/throughput.png" PNG 20000
+
+# In a decimal-comma locale awk would read 19.48 as 19 and gnuplot print
+# 19,48: the plots must come out byte for byte as they do in C.
+if comma_locale "$work/locale"; then
+	fresh comma
+	env $comma_env "$plot" "$work/comma" >"$work/comma.log" 2>&1
+	check "a decimal-comma locale renders the sample (exit 0)" test $? -eq 0
+	check "and draws the same plots as the C locale" diff -rq "$out" "$work/comma/plots"
+else
+	skip "a decimal-comma locale's plots: no such locale here"
+fi
+
 fresh missing
 rm "$work/missing/cache.csv"
 render missing
@@ -101,6 +119,28 @@ check "a renamed column fails (exit 1)" exit_was header 1
 check "the error names the file, line and column" log_has header \
 	"fragmentation.csv:1: error: column 7 is 'fragpeaks', expected 'frag_peaks'"
 check "the plots of good CSVs are still drawn" is_image "$work/header/plots/throughput.png" PNG 20000
+
+# A gnuplot that fails halfway through an image (a stand-in that writes a
+# stub where it was told to, then exits 1) must not cost the plots that
+# were there.
+fresh rerender
+render rerender
+mkdir "$work/bin"
+cat >"$work/bin/gnuplot" <<'SH'
+#!/bin/sh
+out=$(printf '%s' "$2" | sed -n "s/.*outbase='\([^']*\)'.*/\1/p")
+fmt=$(printf '%s' "$2" | sed -n "s/.*fmt='\([a-z]*\)'.*/\1/p")
+[ -n "$out" ] && echo stub >"$out.$fmt"
+exit 1
+SH
+chmod +x "$work/bin/gnuplot"
+cp "$work/rerender/plots/fragmentation.png" "$work/rerender-before.png"
+PATH="$work/bin:$PATH" "$plot" "$work/rerender" >"$work/rerender.log" 2>&1
+check "a failing gnuplot fails the render (exit 1)" test $? -eq 1
+check "a failed re-render keeps the plot that was there" \
+	cmp -s "$work/rerender-before.png" "$work/rerender/plots/fragmentation.png"
+check "and leaves no partial image behind" \
+	test -z "$(ls -A "$work/rerender/plots" | grep partial)"
 
 fresh number
 sed -i '3s/,0.1111,/,abc,/' "$work/number/fragmentation.csv"
@@ -146,5 +186,11 @@ check "and its panel is titled with the strategy as typed" \
 	grep -q '>plugin:/tmp/x_y.so<' "$work/escaped/plots/heap-ramp_peaks.svg"
 
 expect_exit 2 "a results directory that does not exist is bad usage" "$plot" "$work/nothing"
+mkdir -p "$work/root/20261130-000000" && ln -s 20261130-000000 "$work/root/latest"
+"$plot" "$work/root" >"$work/root.log" 2>&1
+check "a directory with no results in it is bad input (exit 2)" test $? -eq 2
+check "and the error says so" grep -q "'$work/root' holds no results" "$work/root.log"
+check "and points at the newest run beside it" grep -q "the newest run is '$work/root/latest'" "$work/root.log"
+check "and no plots/ is left in it" test ! -e "$work/root/plots"
 expect_exit 0 "--help exits 0" "$plot" --help
 finish
