@@ -2,7 +2,8 @@
  * blocks of equal size go, by `order=`, to the lowest address (default),
  * the most recently freed (lifo) or the least recently freed (fifo), where a
  * block made by coalescing counts as freed when the merge happened and a
- * split remainder keeps its block's standing. Splitting (32-byte minimum
+ * split remainder keeps its block's standing (fit_heap.h gives the rule for
+ * aligned splits and heap growth). Splitting (32-byte minimum
  * block) and immediate coalescing in the boundary-tag heap of fit_heap.c.
  *
  * Mechanism: one treap ordered by (size, tie key), the key being the address

@@ -75,9 +75,12 @@ static void heap_rover_merged(struct fit_heap *h, struct fit_block *m)
 }
 
 /* Allocates `need` bytes at offset `off` of free block b (from
- * fit_block_offset); the leading gap and a large enough tail stay free. */
+ * fit_block_offset); the leading gap and a large enough tail stay free.
+ * Next fit's search, which chose b or grew the heap into it, stops here. */
 static void *heap_place(struct fit_heap *h, struct fit_block *b, size_t need, size_t off)
 {
+	if (h->policy == FIT_NEXT && h->kind == FIT_INDEX_LIST)
+		fit_index_rover_at(h, b);
 	size_t size = fit_block_size(b);
 	size_t prev_flag = b->head & FIT_PREV_FREE;
 	struct fit_block *a = b;
@@ -106,8 +109,10 @@ static void *heap_place(struct fit_heap *h, struct fit_block *b, size_t need, si
 		block_next(a)->head &= ~FIT_PREV_FREE;
 	}
 	a->head = need | prev_flag;
-	if (h->policy == FIT_NEXT)
-		h->rover_addr = (uintptr_t)a;
+	/* A pointer into an address-ordered list would now stand on the first
+	 * free block after a: the remainder, or b's successor (0: none, wrap). */
+	if (h->policy == FIT_NEXT && h->kind == FIT_INDEX_ADDR_TREE)
+		h->rover_addr = fit_btree_first(h, 0, (uintptr_t)a + 1);
 	return fit_block_payload(a);
 }
 
@@ -236,8 +241,14 @@ static int heap_extend(struct fit_heap *h, struct fit_block *b, size_t need)
 		avail = (size_t)((char *)heap_epilogue(h) - (char *)b);
 		after = heap_epilogue(h);
 	}
-	if (next_free)
+	if (next_free) {
 		fit_index_remove(h, next);
+		/* In address order next fit's rover may stand on the block taken:
+		 * it moves on, as a list rover does when its block is unlinked. */
+		if (h->policy == FIT_NEXT && h->kind == FIT_INDEX_ADDR_TREE &&
+		    h->rover_addr == (uintptr_t)next)
+			h->rover_addr = fit_btree_first(h, 0, (uintptr_t)next + 1);
+	}
 	b->head = avail | (b->head & FIT_PREV_FREE);
 	after->head &= ~FIT_PREV_FREE;
 	return 0;

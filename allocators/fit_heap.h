@@ -87,7 +87,9 @@ struct fit_heap {
 	uint32_t node_used;          /* pool: nodes ever carved (0 is none) */
 	struct fit_link *head, *tail; /* list: head is searched first */
 	struct fit_link *rover;      /* next fit over a list: where to start */
-	uintptr_t rover_addr;        /* next fit over the b-tree: start address */
+	/* next fit over the b-tree: the address of the free block the search
+	 * starts at (the first one after the last block placed; 0: the lowest) */
+	uintptr_t rover_addr;
 	uint64_t seq;                /* frees so far: lifo/fifo tie keys */
 	uint64_t rng;                /* treap priorities (fixed seed) */
 	size_t free_blocks;
@@ -133,7 +135,11 @@ static inline struct fit_node *fit_node_at(const struct fit_heap *h, uint32_t i)
 /* The free index (fit_index.c). `insert` files a newly freed block (the
  * most recent for lifo/fifo); `replace` puts `repl` where `old` was (a split
  * remainder or a merge keeps its place); `resize` gives an indexed block a
- * new size, as fresh or keeping its place. Heads are set by the caller,
+ * new size, as fresh or keeping its place. Where a split leaves two free
+ * pieces (an aligned block cut from inside a free one) the leading gap keeps
+ * the place and the tail counts as freed now; a free last block that the
+ * heap grows into keeps its place, and new memory after an allocated last
+ * block counts as freed now. Heads are set by the caller,
  * except resize, which writes the new size itself. An insert needs a spare
  * pool node: fit_index_reserve before an operation makes sure of three. */
 int fit_index_reserve(struct fit_heap *h);
@@ -141,6 +147,10 @@ void fit_index_insert(struct fit_heap *h, struct fit_block *b);
 void fit_index_remove(struct fit_heap *h, struct fit_block *b);
 void fit_index_replace(struct fit_heap *h, struct fit_block *old, struct fit_block *repl);
 void fit_index_resize(struct fit_heap *h, struct fit_block *b, size_t size, int fresh);
+/* Next fit over a list: points the rover at free block b, which is about
+ * to be split or taken, so that the list operations carry it on as they
+ * carry any pointer into the list (to the remainder, or to b's successor). */
+void fit_index_rover_at(struct fit_heap *h, struct fit_block *b);
 /* The block the policy picks for `need` bytes at `align`, or NULL. */
 struct fit_block *fit_index_find(struct fit_heap *h, size_t need, size_t align);
 /* Verifies the index against the heap walk's count of free blocks. */

@@ -249,9 +249,13 @@ static struct fit_block *list_find(struct fit_heap *h, size_t need, size_t align
 	} else {
 		n = list_fit(need, align, h->head, NULL);
 	}
-	if (n && h->policy == FIT_NEXT)
-		h->rover = n;
 	return n ? link_block(n) : NULL;
+}
+
+void fit_index_rover_at(struct fit_heap *h, struct fit_block *b)
+{
+	if (h->kind == FIT_INDEX_LIST)
+		h->rover = index_link(b);
 }
 
 struct fit_block *fit_index_find(struct fit_heap *h, size_t need, size_t align)

@@ -43,6 +43,17 @@ static ptrdiff_t fit_off(const struct allocator_ops *ops, void *a, void *ptr)
 	return (ptrdiff_t)((uintptr_t)ptr - 8 - lo);
 }
 
+/* Allocates the rest of the heap from offset `at`, where the last block
+ * must start, so that nothing free is left after it. Returns the block. */
+static void *fit_fill_rest(const struct allocator_ops *ops, void *a, ptrdiff_t at)
+{
+	uintptr_t lo, hi;
+	ops->heap_range(a, &lo, &hi);
+	void *p = ops->malloc(a, hi - lo - (uintptr_t)at - 8);
+	assert_int_equal(fit_off(ops, a, p), at);
+	return p;
+}
+
 /* Blocks A 128 @0, B 48 @128, C 64 @176, D 48 @240, E 96 @288, F 48 @384,
  * then A, C, E freed: holes 128 @0, 64 @176, 96 @288 and the tail @432.
  * Returns F. */
@@ -122,11 +133,8 @@ static void test_next_fit_wraps(void **state)
 	const struct allocator_ops *ops = &next_fit_ops;
 	void *a = fit_new(ops, "address", "4096");
 	fit_holes(ops, a);
-	uintptr_t lo, hi;
-	ops->heap_range(a, &lo, &hi);
 	/* Take the whole tail: the rover now stands at the heap's end. */
-	void *t = ops->malloc(a, hi - lo - 432 - 8);
-	assert_int_equal(fit_off(ops, a, t), 432);
+	fit_fill_rest(ops, a, 432);
 	assert_int_equal(fit_off(ops, a, ops->malloc(a, 56)), 0);
 	assert_int_equal(fit_off(ops, a, ops->malloc(a, 56)), 64);
 	fit_assert_ok(ops, a);
@@ -157,9 +165,7 @@ static void test_next_fit_list_rover(void **state)
 	void *p[6];
 	for (int i = 0; i < 6; i++)
 		p[i] = ops->malloc(a, req[i]);
-	uintptr_t lo, hi;
-	ops->heap_range(a, &lo, &hi);
-	assert_int_equal(fit_off(ops, a, ops->malloc(a, hi - lo - 400 - 8)), 400);
+	fit_fill_rest(ops, a, 400);
 	ops->free(a, p[0]);
 	ops->free(a, p[2]);
 	ops->free(a, p[4]);
@@ -170,6 +176,110 @@ static void test_next_fit_list_rover(void **state)
 	assert_int_equal(fit_off(ops, a, ops->malloc(a, 56)), 0);
 	fit_assert_ok(ops, a);
 	ops->destroy(a);
+}
+
+/* Next fit in address order keeps a pointer into the address-ordered free
+ * list. Blocks A 32 @0, B 32 @32, C 32 @64 and D, the rest of the heap;
+ * A and C freed. malloc(24) wraps to A and takes it whole, so the rover
+ * moves on to C; A freed again lies behind the rover, and the next search
+ * finds C first. */
+static void test_next_fit_rover_passes_freed_block(void **state)
+{
+	(void)state;
+	const struct allocator_ops *ops = &next_fit_ops;
+	void *a = fit_new(ops, "address", "4096");
+	void *p[3];
+	for (int i = 0; i < 3; i++)
+		p[i] = ops->malloc(a, 24);
+	fit_fill_rest(ops, a, 96);
+	ops->free(a, p[0]);
+	ops->free(a, p[2]);
+	void *again = ops->malloc(a, 24);
+	assert_int_equal(fit_off(ops, a, again), 0);
+	ops->free(a, again);
+	assert_int_equal(fit_off(ops, a, ops->malloc(a, 24)), 64);
+	fit_assert_ok(ops, a);
+	ops->destroy(a);
+}
+
+/* The rover's block stays where it is when blocks before it merge. Blocks
+ * A 32 @0, B 64 @32, C 32 @96, D 64 @128, E 32 @192 and the rest; B and D
+ * freed. malloc(56) wraps to B and takes it whole (rover: D); A and then
+ * that block freed merge into one block @0, below the rover: D @128 next. */
+static void test_next_fit_rover_stays_on_its_block(void **state)
+{
+	(void)state;
+	const struct allocator_ops *ops = &next_fit_ops;
+	void *a = fit_new(ops, "address", "4096");
+	static const size_t req[] = {24, 56, 24, 56, 24};
+	void *p[5];
+	for (int i = 0; i < 5; i++)
+		p[i] = ops->malloc(a, req[i]);
+	fit_fill_rest(ops, a, 224);
+	ops->free(a, p[1]);
+	ops->free(a, p[3]);
+	void *g = ops->malloc(a, 56);
+	assert_int_equal(fit_off(ops, a, g), 32);
+	ops->free(a, p[0]);
+	ops->free(a, g);
+	assert_int_equal(fit_off(ops, a, ops->malloc(a, 24)), 128);
+	fit_assert_ok(ops, a);
+	ops->destroy(a);
+}
+
+/* When no free block fits, the heap grows and the search ends in the new
+ * memory, for every order: the rover stands on what is left of the grown
+ * block, not where the failed search began. A 1008 @0, B 32 @1008, C the
+ * rest; A freed. malloc(600) splits A (rover: its remainder, 400 @608);
+ * malloc(500) fits nowhere and grows the heap (its block starts at the old
+ * end); malloc(24) follows it. */
+static void test_next_fit_rover_after_growth(void **state)
+{
+	(void)state;
+	const struct allocator_ops *ops = &next_fit_ops;
+	for (int o = 0; o < 3; o++) {
+		void *a = fit_new(ops, orders[o], "4096");
+		void *first = ops->malloc(a, 1000);
+		ops->malloc(a, 24);
+		void *rest = fit_fill_rest(ops, a, 1040);
+		ptrdiff_t old_end = 1040 + 8 + (ptrdiff_t)ops->usable_size(a, rest);
+		ops->free(a, first);
+		assert_int_equal(fit_off(ops, a, ops->malloc(a, 600)), 0);
+		void *grown = ops->malloc(a, 500);
+		assert_int_equal(fit_off(ops, a, grown), old_end);
+		assert_int_equal(fit_off(ops, a, ops->malloc(a, 24)), fit_off(ops, a, grown) + 512);
+		fit_assert_ok(ops, a);
+		ops->destroy(a);
+	}
+}
+
+/* A realloc that grows into the free block the rover stands on moves the
+ * rover on to the next free block, as taking that block would. P 32 @0,
+ * X 128 @32, Q 32 @160, Y 128 @192 and the rest; X and Y freed. malloc(24)
+ * wraps to X and splits it (N @32, rover: 96 @64); realloc(N, 40) takes
+ * that remainder and frees its tail (80 @80): the search goes on at Y. */
+static void test_next_fit_rover_after_realloc(void **state)
+{
+	(void)state;
+	const struct allocator_ops *ops = &next_fit_ops;
+	for (int o = 0; o < 3; o++) {
+		void *a = fit_new(ops, orders[o], "4096");
+		static const size_t req[] = {24, 120, 24, 120};
+		void *p[4];
+		for (int i = 0; i < 4; i++)
+			p[i] = ops->malloc(a, req[i]);
+		fit_fill_rest(ops, a, 320);
+		ops->free(a, p[1]);
+		ops->free(a, p[3]);
+		void *n = ops->malloc(a, 24);
+		assert_int_equal(fit_off(ops, a, n), o == 1 ? 192 : 32);
+		if (o != 1) {
+			assert_ptr_equal(ops->realloc(a, n, 40), n);
+			assert_int_equal(fit_off(ops, a, ops->malloc(a, 24)), 192);
+		}
+		fit_assert_ok(ops, a);
+		ops->destroy(a);
+	}
 }
 
 static void test_coalescing(void **state)
@@ -501,6 +611,10 @@ int main(void)
 		cmocka_unit_test(test_next_fit_wraps),
 		cmocka_unit_test(test_next_fit_rover_follows_merge),
 		cmocka_unit_test(test_next_fit_list_rover),
+		cmocka_unit_test(test_next_fit_rover_passes_freed_block),
+		cmocka_unit_test(test_next_fit_rover_stays_on_its_block),
+		cmocka_unit_test(test_next_fit_rover_after_growth),
+		cmocka_unit_test(test_next_fit_rover_after_realloc),
 		cmocka_unit_test(test_coalescing),
 		cmocka_unit_test(test_heap_peak),
 		cmocka_unit_test(test_aligned_alloc),
