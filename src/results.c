@@ -38,6 +38,22 @@ static int write_small_file(const char *path, const char *text)
 	return fileio_commit_temp(fd, tmp, fileio_write_all(fd, text, strlen(text)) == 0);
 }
 
+/* When a run started, in ns since the epoch, from its RESULTS_STARTED_FILE;
+ * 0 when the directory has none (a run of an older allocscope). */
+static uint64_t run_started_ns(const char *dir)
+{
+	char path[4400];
+	unsigned long long ns = 0;
+	snprintf(path, sizeof path, "%s/%s", dir, RESULTS_STARTED_FILE);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu", &ns) != 1)
+		ns = 0;
+	fclose(f);
+	return ns;
+}
+
 int results_create(struct results_dir *rd, const char *root, const char *label,
 		   struct diag *d)
 {
@@ -56,7 +72,14 @@ int results_create(struct results_dir *rd, const char *root, const char *label,
 			 label ? label : "", suffix);
 		snprintf(rd->path, sizeof rd->path, "%s/%s", root, rd->name);
 		if (mkdir(rd->path, 0755) == 0) {
-			char sub[4200];
+			char sub[4200], text[32];
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			rd->started_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+			snprintf(sub, sizeof sub, "%s/%s", rd->path, RESULTS_STARTED_FILE);
+			snprintf(text, sizeof text, "%llu\n", (unsigned long long)rd->started_ns);
+			if (write_small_file(sub, text))
+				return diag_set(d, sub, 0, 0, "cannot write: %s", strerror(errno));
 			snprintf(sub, sizeof sub, "%s/timeline", rd->path);
 			if (mkdir(sub, 0755) != 0)
 				return diag_set(d, sub, 0, 0, "cannot create: %s", strerror(errno));
@@ -80,15 +103,12 @@ int results_complete(struct results_dir *rd, struct diag *d)
 		return diag_set(d, mark, 0, 0, "cannot remove: %s", strerror(errno));
 	snprintf(link_tmp, sizeof link_tmp, "%s/.latest.%d", rd->root, (int)getpid());
 	snprintf(link_path, sizeof link_path, "%s/latest", rd->root);
-	/* latest is the newest run: one started later (its YYYYMMDD-HHMMSS is
-	 * greater) that finished first keeps it. */
-	char current[256];
-	ssize_t n = readlink(link_path, current, sizeof current - 1);
-	if (n >= RESULTS_STAMP_LEN) {
-		current[n] = '\0';
-		if (strncmp(current, rd->name, RESULTS_STAMP_LEN) > 0)
-			return 0;
-	}
+	/* latest is the newest run: one started later that finished first keeps
+	 * it. Start times, not names, decide: names are local time, which a
+	 * different TZ or a DST change can order the other way, and runs of one
+	 * second differ only in their -N. */
+	if (run_started_ns(link_path) > rd->started_ns)
+		return 0;
 	unlink(link_tmp);
 	if (symlink(rd->name, link_tmp) != 0 || rename(link_tmp, link_path) != 0) {
 		unlink(link_tmp);

@@ -5,19 +5,24 @@
 #define ALLOCSCOPE_RESULTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 
 #define RESULTS_INCOMPLETE_MARK "INCOMPLETE"
 #define RESULTS_STAMP_LEN 15 /* YYYYMMDD-HHMMSS, the start of every run's name */
+/* A hidden file in each run's directory: its start, in ns since the epoch. */
+#define RESULTS_STARTED_FILE ".started"
 
 struct results_dir {
 	char root[4096];
 	char path[4096];   /* ROOT/YYYYMMDD-HHMMSS[-label][-N] */
 	char name[256];    /* the last component */
+	uint64_t started_ns; /* what RESULTS_STARTED_FILE says */
 };
 
-/* Creates the directory (and timeline/) with an INCOMPLETE marker. */
+/* Creates the directory (and timeline/) with an INCOMPLETE marker and its
+ * start time. */
 int results_create(struct results_dir *rd, const char *root, const char *label,
 		   struct diag *d);
 /* Removes the marker and points ROOT/latest at the directory (atomically),

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "results.h"
@@ -77,34 +78,57 @@ static void test_remove_temps(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
-/* latest names the newest run: one that started later and finished first
- * keeps it; an older one gives it up. */
+/* latest names the newest run by start time: one that started later and
+ * finished first keeps it, whatever the names say. The first run here is
+ * named in a zone 9 hours ahead (as a host beside a UTC container would
+ * name it), so its name sorts after the second's. */
 static void test_latest_is_newest(void **state)
 {
 	(void)state;
 	char root[] = "/tmp/allocscope-test-latest-XXXXXX";
 	assert_non_null(mkdtemp(root));
-	struct results_dir rd;
+	struct results_dir ahead, utc;
 	struct diag d;
 	char link[4200], cmd[4200];
 	snprintf(link, sizeof link, "%s/latest", root);
-	assert_int_equal(results_create(&rd, root, NULL, &d), 0);
+	const char *tz = getenv("TZ");
+	char *saved = tz ? strdup(tz) : NULL;
+	setenv("TZ", "JST-9", 1);
+	tzset();
+	assert_int_equal(results_create(&ahead, root, NULL, &d), 0);
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	assert_int_equal(results_create(&utc, root, NULL, &d), 0);
+	if (saved) {
+		setenv("TZ", saved, 1);
+		free(saved);
+	} else {
+		unsetenv("TZ");
+	}
+	tzset();
+	assert_true(strcmp(ahead.name, utc.name) > 0);
+	assert_true(utc.started_ns >= ahead.started_ns);
 
-	assert_int_equal(symlink("29991231-235959", link), 0);
-	assert_int_equal(results_complete(&rd, &d), 0);
-	assert_string_equal(link_target(link), "29991231-235959");
-
+	/* The earlier run finishes first, then the later one: latest moves on. */
+	assert_int_equal(results_complete(&ahead, &d), 0);
+	assert_string_equal(link_target(link), ahead.name);
+	assert_int_equal(results_complete(&utc, &d), 0);
+	assert_string_equal(link_target(link), utc.name);
+	/* The earlier run finishing last does not take it back. */
+	assert_int_equal(results_complete(&ahead, &d), 0);
+	assert_string_equal(link_target(link), utc.name);
+	/* A run of an older allocscope (no start record) gives it up. */
 	assert_int_equal(unlink(link), 0);
 	assert_int_equal(symlink("20000101-000000-old", link), 0);
-	assert_int_equal(results_complete(&rd, &d), 0);
-	assert_string_equal(link_target(link), rd.name);
+	assert_int_equal(results_complete(&ahead, &d), 0);
+	assert_string_equal(link_target(link), ahead.name);
 
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
 	assert_int_equal(system(cmd), 0);
 }
 
-/* Two runs started in the same second get X and X-2, never one directory;
- * completed in order, latest moves to the second. (Retried until both
+/* Two runs started in the same second get X and X-2, never one directory,
+ * and latest ends at the second. (Retried until both
  * land in one second, which the first try almost always does.) */
 static void test_same_second(void **state)
 {
@@ -124,8 +148,9 @@ static void test_same_second(void **state)
 	}
 	snprintf(want, sizeof want, "%s-2", a.name);
 	assert_string_equal(b.name, want);
-	assert_int_equal(results_complete(&a, &d), 0);
+	/* Finished in either order, latest ends at the second. */
 	assert_int_equal(results_complete(&b, &d), 0);
+	assert_int_equal(results_complete(&a, &d), 0);
 	assert_string_equal(link_target(link), b.name);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
 	assert_int_equal(system(cmd), 0);
