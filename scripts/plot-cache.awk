@@ -38,6 +38,7 @@ function per_thousand(v) {
 	if (src != "hw" && src != "sim")
 		csv_fail(FILENAME, FNR, "source is '" src "', expected 'hw' or 'sim'")
 	sources[src] = 1
+	rows++
 	heat_axes(w, s)
 	events = csv_num(FILENAME, FNR, f, 4, "events")
 	source[w, s] = src
@@ -82,7 +83,9 @@ function write_cells(mixed, np,    q, p, i, j, w, s, v, st) {
 END {
 	if (csv_failed)
 		exit 1
-	if (nw == 0)
+	# No row at all (no counters and no simulator: meta.yaml says so) is no
+	# plot, not a panel of grey cells under a source that never ran.
+	if (rows == 0)
 		exit 3
 	mixed = ("hw" in sources) && ("sim" in sources)
 	np = 0

@@ -596,6 +596,9 @@ static void cache_mode_choose(struct run_state *st)
 		snprintf(mm->cache_note, sizeof mm->cache_note,
 			 "no hardware counters (%s) and no simulator (%s): cache.csv has no rows",
 			 why, why_sim);
+		/* Said now, not only in meta.yaml: the user can still install
+		 * valgrind and run again before waiting out a whole matrix. */
+		warn_msg("no cache figures: %s", mm->cache_note);
 	}
 }
 

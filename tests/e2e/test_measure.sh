@@ -65,6 +65,15 @@ check "meta.yaml records the timer and its cost" \
 check "meta.yaml records a cost between 0 and 1000 ns" awk '
 	/^  subtracted_ns_min:/ { if ($2 > 0 && $2 < 1000) ok = 1 } END { exit !ok }' $r/meta.yaml
 
+# Neither counters nor valgrind: said on stderr at the start, not only in
+# meta.yaml, and cache.csv keeps its header with no rows.
+PATH=/nonexistent ALLOCSCOPE_NO_HW_COUNTERS=1 "$ALLOCSCOPE" run -a first-fit -w hand.yaml -n 1 \
+	--no-latency -o res-nocache >nocache.out 2>nocache.err
+check "a run with no cache source still succeeds" test $? -eq 0
+check "and warns that there will be no cache figures, and why" \
+	grep -q '^allocscope: warning: no cache figures: .*valgrind is not installed' nocache.err
+check "its cache.csv has the header and no rows" test "$(wc -l <res-nocache/latest/cache.csv)" -eq 1
+
 if [ "$sanitize" = 1 ]; then
 	echo "# callgrind cannot run AddressSanitizer binaries: the simulated cache pass is not checked here"
 	skip "simulated cache rows (sanitizer build)"

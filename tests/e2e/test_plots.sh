@@ -112,6 +112,15 @@ check "an absent cache.csv is reported as skipped" log_has missing 'skipping cac
 check "no cache plot without cache.csv" test ! -e "$work/missing/plots/cache.png"
 check "the other plots are still drawn" is_image "$work/missing/plots/fragmentation.png" PNG 20000
 
+# A run that had no cache source has a cache.csv of the header alone: no
+# cache plot (not a panel of grey cells under a made-up source).
+fresh nocache
+head -n 1 "$sample/cache.csv" >"$work/nocache/cache.csv"
+render nocache
+check "a cache.csv with no rows is not an error" exit_was nocache 0
+check "it is reported as having no rows" log_has nocache 'skipping cache.csv: no rows'
+check "and draws no cache plot" test ! -e "$work/nocache/plots/cache.png"
+
 fresh header
 sed -i '1s/frag_peaks/fragpeaks/' "$work/header/fragmentation.csv"
 render header
