@@ -136,6 +136,44 @@ static int lib_find(char *buf, size_t cap)
 	return 0;
 }
 
+/* LD_PRELOAD splits its list at spaces and colons and has no quoting, so a
+ * capture library whose path holds either (a checkout under "My Projects")
+ * is preloaded through a symlink in a directory of capture's own in /tmp,
+ * removed by lib_alias_remove once the program has exited. Sets `dir` to ""
+ * when the path needs no alias. */
+static int lib_alias_make(char *lib, size_t cap, char *dir, size_t dir_cap)
+{
+	dir[0] = '\0';
+	if (!strpbrk(lib, " :"))
+		return 0;
+	snprintf(dir, dir_cap, "/tmp/allocscope-capture.XXXXXX");
+	char alias[128];
+	if (!mkdtemp(dir)) {
+		error_msg("cannot create a directory '%s': %s", dir, strerror(errno));
+		dir[0] = '\0';
+		return -1;
+	}
+	snprintf(alias, sizeof alias, "%s/" CAPTURE_LIB, dir);
+	if (symlink(lib, alias) != 0) {
+		error_msg("cannot link '%s' to '%s': %s", alias, lib, strerror(errno));
+		rmdir(dir);
+		dir[0] = '\0';
+		return -1;
+	}
+	snprintf(lib, cap, "%s", alias);
+	return 0;
+}
+
+static void lib_alias_remove(const char *dir)
+{
+	char alias[128];
+	if (!dir[0])
+		return;
+	snprintf(alias, sizeof alias, "%s/" CAPTURE_LIB, dir);
+	unlink(alias);
+	rmdir(dir);
+}
+
 /* Prepends lib to LD_PRELOAD in the child's environment. */
 static void child_env(const char *lib, const char *raw_dir)
 {
@@ -478,13 +516,19 @@ int cmd_capture(int argc, char **argv)
 	int rc = opts_parse(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
-	char lib[PATH_CAP + 64], raw_dir[PATH_CAP];
-	if (lib_find(lib, sizeof lib) != 0 || raw_dir_make(&o, raw_dir, sizeof raw_dir) != 0)
+	char lib[PATH_CAP + 64], raw_dir[PATH_CAP], alias_dir[64];
+	if (lib_find(lib, sizeof lib) != 0 ||
+	    lib_alias_make(lib, sizeof lib, alias_dir, sizeof alias_dir) != 0)
 		return EXIT_RUN_FAILED;
+	if (raw_dir_make(&o, raw_dir, sizeof raw_dir) != 0) {
+		lib_alias_remove(alias_dir);
+		return EXIT_RUN_FAILED;
+	}
 	pid_t pid = 0;
 	double t0 = (1e-9 * (double)timer_clock_read());
 	int status = cmd_spawn_wait(o.cmd, lib, raw_dir, &pid);
 	double t1 = (1e-9 * (double)timer_clock_read());
+	lib_alias_remove(alias_dir);
 	struct capture_proc *procs = NULL;
 	size_t n = 0;
 	rc = EXIT_OK;

@@ -235,6 +235,20 @@ mkdir "$TMP/rawdir"
 check "a bogus raw file is named" grep -q 'bogus.raw: error: not a raw capture file' "$TMP/bogus.err"
 check "the raw directory is removed all the same" [ -z "$(ls -A "$TMP/rawdir")" ]
 
+# LD_PRELOAD splits at spaces and colons: an allocscope installed under a
+# path holding both must still preload its capture library (through an
+# alias it removes afterwards) and record the same calls.
+odd="$TMP/my tools:v2"
+mkdir -p "$odd"
+cp "$ALLOCSCOPE" "$(dirname "$ALLOCSCOPE")/liballocscope_capture.so" "$odd/"
+aliases_before=$(ls -d /tmp/allocscope-capture.* 2>/dev/null | wc -l)
+timeout 120 "$odd/$(basename "$ALLOCSCOPE")" capture -o "$TMP/odd.yaml" -- "$PROGS/cap_calls" \
+	2>"$TMP/odd.yaml.err"
+check "a capture library under a path with a space and a colon: exit 0" [ $? -eq 0 ]
+check "and the same exact event sequence" same_events "$TMP/odd.yaml" "$CALLS"
+check "and its preload alias is removed" \
+	[ "$(ls -d /tmp/allocscope-capture.* 2>/dev/null | wc -l)" -eq "$aliases_before" ]
+
 # Every trace captured above (forked and exec'd children included) replays
 # without error against an in-house strategy and glibc.
 for trace in "$TMP"/*.yaml "$TMP"/*.d/*.yaml; do
