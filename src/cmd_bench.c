@@ -73,8 +73,9 @@ int cmd_bench(int argc, char **argv)
 	struct matrix_options o;
 	glob_t g = {0};
 	matrix_options_init(&o);
-	if (matrix_parse_args(&o, argc, argv, bench_usage))
-		return EXIT_BAD_INPUT;
+	int rc = matrix_parse_args(&o, argc, argv, bench_usage);
+	if (rc)
+		return rc < 0 ? EXIT_BAD_INPUT : EXIT_OK;
 	if (!o.n_strategies)
 		add_default_strategies(&o);
 	if (!o.n_workloads) {
@@ -85,7 +86,7 @@ int cmd_bench(int argc, char **argv)
 			return EXIT_BAD_INPUT;
 		}
 	}
-	int rc = matrix_run(&o);
+	rc = matrix_run(&o);
 	globfree(&g);
 	return rc;
 }

@@ -1,6 +1,5 @@
 /* cmd_info.c - `allocscope info TRACE`: loads a trace and prints its
  * statistics (src/trace_stats.c computes them; this file only formats). */
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -186,11 +185,5 @@ int cmd_info(int argc, char **argv)
 		info_print(&t, &s);
 	}
 	trace_free(&t);
-	if (rc)
-		return EXIT_BAD_INPUT;
-	if (fflush(stdout) || ferror(stdout)) {
-		error_msg("cannot write the output: %s", strerror(errno));
-		return EXIT_RUN_FAILED;
-	}
-	return EXIT_OK;
+	return rc ? EXIT_BAD_INPUT : EXIT_OK;
 }

@@ -154,7 +154,7 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 			break;
 		case 'h':
 			cli_usage(replay_usage, 0);
-			exit(EXIT_OK);
+			return 1;
 		default:
 			cli_usage(replay_usage, 1);
 			return -1;
@@ -303,8 +303,9 @@ int cmd_replay(int argc, char **argv)
 	 * The loader's own leaks are the unit tests' business. */
 	__lsan_disable();
 #endif
-	if (parse_args(argc, argv, &a))
-		return EXIT_BAD_INPUT;
+	int parsed = parse_args(argc, argv, &a);
+	if (parsed)
+		return parsed < 0 ? EXIT_BAD_INPUT : EXIT_OK;
 	result_fd = a.result_fd;
 	if (strategy_load(a.strategy, &s, &d))
 		return setup_failed("%s", d.message);

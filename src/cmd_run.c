@@ -33,7 +33,8 @@ int cmd_run(int argc, char **argv)
 {
 	struct matrix_options o;
 	matrix_options_init(&o);
-	if (matrix_parse_args(&o, argc, argv, run_usage))
-		return EXIT_BAD_INPUT;
+	int rc = matrix_parse_args(&o, argc, argv, run_usage);
+	if (rc)
+		return rc < 0 ? EXIT_BAD_INPUT : EXIT_OK;
 	return matrix_run(&o);
 }

@@ -1,10 +1,12 @@
 /* main.c - allocscope's entry point: one table from subcommand names to
  * cmd_<name> functions, --help and --version. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <yaml.h>
 
 #include "cli.h"
+#include "diag.h"
 #include "version.h"
 
 struct command {
@@ -40,7 +42,18 @@ static void print_help(FILE *out)
 	fputs("\n'allocscope COMMAND --help' describes a command.\n", out);
 }
 
-int main(int argc, char **argv)
+/* Output that did not arrive (a full disk, a closed stdout) fails the
+ * command, whatever it was, and is said once, here. */
+static int output_checked(int rc)
+{
+	int err = fflush(stdout) ? errno : 0;
+	if (!err && !ferror(stdout))
+		return rc;
+	error_msg("cannot write the output%s%s", err ? ": " : "", err ? strerror(err) : "");
+	return rc == EXIT_OK ? EXIT_RUN_FAILED : rc;
+}
+
+static int run_command(int argc, char **argv)
 {
 	if (argc < 2) {
 		print_help(stderr);
@@ -52,7 +65,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--version")) {
 		print_version(stdout);
-		return fflush(stdout) ? EXIT_RUN_FAILED : EXIT_OK;
+		return EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		if (!strcmp(argv[1], commands[i].name))
@@ -60,4 +73,9 @@ int main(int argc, char **argv)
 	fprintf(stderr, "allocscope: error: unknown command '%s'\n", argv[1]);
 	print_help(stderr);
 	return EXIT_BAD_INPUT;
+}
+
+int main(int argc, char **argv)
+{
+	return output_checked(run_command(argc, argv));
 }

@@ -670,7 +670,7 @@ int matrix_run(const struct matrix_options *o)
 		fprintf(stderr, "allocscope: note: %u cache passes failed and have no row in "
 			"cache.csv (meta.yaml lists them)\n", st.cache_failures);
 	printf("results: %s\n", st.rd.path);
-	rc = fflush(stdout) == 0 && !st.failed ? EXIT_OK : EXIT_RUN_FAILED;
+	rc = st.failed ? EXIT_RUN_FAILED : EXIT_OK;
 out:
 	csv_table_release(&st.throughput);
 	csv_table_release(&st.fragmentation);

@@ -37,8 +37,8 @@ void matrix_options_init(struct matrix_options *o);
 
 /* Parses the options `run` and `bench` share (-a -w -n -o --touch
  * --size-scale --max-size --timeout --label --no-latency --no-cache
- * --cache-events); returns 0, or -1 after printing
- * the error. `usage` is printed for --help (then exit 0). */
+ * --cache-events); returns 0, -1 after printing the error, or 1 after
+ * printing `usage` for --help (the command then succeeds). */
 int matrix_parse_args(struct matrix_options *o, int argc, char **argv, const char *usage);
 
 /* Runs the matrix. Returns 0 when every row is ok, 1 when some replay failed

@@ -111,7 +111,7 @@ int matrix_parse_args(struct matrix_options *o, int argc, char **argv, const cha
 			break;
 		case 'h':
 			cli_usage(usage, 0);
-			exit(EXIT_OK);
+			return 1;
 		default:
 			cli_usage(usage, 1);
 			return -1;

@@ -57,7 +57,20 @@ if [ -w /dev/full ]; then
 	rc=$?
 	check "a write error is a failed run (exit 1)" test "$rc" -eq 1
 	check "and is reported" grep -q 'error: cannot write the output' "$work/err"
+	# The same for every command's standard output, --help included.
+	for args in list --version --help "run --help" \
+		"run -a first-fit -w $work/hand.yaml -n 1 --no-latency --no-cache -o $work/full"; do
+		# shellcheck disable=SC2086
+		"$ALLOCSCOPE" $args >/dev/full 2>"$work/err"
+		rc=$?
+		check "'$(echo "$args" | cut -c1-24)' to a full disk exits 1 and says so" \
+			sh -c "[ $rc -eq 1 ] && grep -q 'cannot write the output: No space left' '$work/err'"
+	done
 else
 	skip "no /dev/full"
 fi
+"$ALLOCSCOPE" list >&- 2>"$work/err"
+rc=$?
+check "a closed standard output fails the command (exit 1) and says so" \
+	sh -c "[ $rc -eq 1 ] && grep -q 'cannot write the output' '$work/err'"
 finish
