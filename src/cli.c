@@ -116,6 +116,12 @@ void cli_usage(const char *usage, int to_stderr)
 	fputs(usage, to_stderr ? stderr : stdout);
 }
 
+const char *cli_tmp_dir(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	return tmp && *tmp ? tmp : "/tmp";
+}
+
 const char *cli_self_path(void)
 {
 	static char path[PATH_MAX];

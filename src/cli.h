@@ -60,4 +60,7 @@ void cli_usage(const char *usage, int to_stderr);
 /* The path of the running allocscope binary (for re-exec of children). */
 const char *cli_self_path(void);
 
+/* Where temporary files go: $TMPDIR when set and not empty, else /tmp. */
+const char *cli_tmp_dir(void);
+
 #endif

@@ -184,15 +184,17 @@ static int explicit_copy(const char *path, char *copy, size_t len)
 		trace_free(&t);
 		return -1;
 	}
-	snprintf(copy, len, "/tmp/allocscope-selfbench-XXXXXX.yaml");
+	snprintf(copy, len, "%s/allocscope-selfbench-XXXXXX.yaml", cli_tmp_dir());
 	int fd = mkstemps(copy, 5);
 	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
 	int rc = f && trace_write_yaml(&t, f) == 0 && fflush(f) == 0 ? 0 : -1;
+	int err = errno;
 	if (f)
 		fclose(f);
 	trace_free(&t);
 	if (rc) {
-		error_msg("cannot write a temporary copy of '%s'", path);
+		error_msg("cannot write a temporary copy of '%s' as '%s': %s", path, copy,
+			  strerror(err));
 		unlink(copy);
 	}
 	return rc;
@@ -443,7 +445,7 @@ int cmd_selfbench(int argc, char **argv)
 
 	struct selfbench_row rows[28];
 	size_t n = 0;
-	char copy[64];
+	char copy[4200];
 	if (explicit_copy(trace, copy, sizeof copy))
 		return EXIT_BAD_INPUT;
 	int rc = latency_only ? latency_measure(copy, (unsigned)reps, &who, rows, &n)

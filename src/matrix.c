@@ -437,10 +437,9 @@ static void cache_start(struct run_state *st, size_t wi, size_t si, struct cache
 	cj->j = (struct job){st->o, s, &st->wl[wi], "cache", NULL, NULL, 0};
 	cj->out[0] = cj->log[0] = '\0';
 	if (st->cache_mode == CACHE_SIM) {
-		const char *tmp = getenv("TMPDIR");
 		char base[4000];
 		snprintf(base, sizeof base, "%.3900s/allocscope-callgrind-%ld-%u",
-			 tmp && *tmp ? tmp : "/tmp", (long)getpid(), ++st->sim_seq);
+			 cli_tmp_dir(), (long)getpid(), ++st->sim_seq);
 		snprintf(cj->out, sizeof cj->out, "%s.out", base);
 		snprintf(cj->log, sizeof cj->log, "%s.log", base);
 		cache_sim_command(&cj->cmd, cj->out, cj->log);
@@ -561,6 +560,18 @@ static int run_all(struct run_state *st, struct diag *d)
 	return 0;
 }
 
+/* callgrind writes its figures into the temporary directory: one it cannot
+ * write to would fail every cache pass with nothing but valgrind's own log
+ * to say why. */
+static int tmp_dir_unwritable(char *why, size_t len)
+{
+	if (access(cli_tmp_dir(), W_OK | X_OK) == 0)
+		return 0;
+	snprintf(why, len, "the temporary directory '%s' is not writable (TMPDIR): %s",
+		 cli_tmp_dir(), strerror(errno));
+	return 1;
+}
+
 /* Hardware counters where this process can open them (a child can then
  * too), else callgrind, else nothing; the note says what cache.csv holds. */
 static void cache_mode_choose(struct run_state *st)
@@ -581,7 +592,8 @@ static void cache_mode_choose(struct run_state *st)
 			 "perf_event_open around replay_throughput, user space, every event; %s%s",
 			 missing[0] ? "not countable here (empty fields): " : "every counter counted",
 			 missing);
-	} else if (cache_sim_available(why_sim, sizeof why_sim) == 0) {
+	} else if (cache_sim_available(why_sim, sizeof why_sim) == 0 &&
+		   !tmp_dir_unwritable(why_sim, sizeof why_sim)) {
 		st->cache_mode = CACHE_SIM;
 		mm->cache_source = "sim";
 		snprintf(mm->cache_note, sizeof mm->cache_note,
