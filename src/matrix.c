@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -164,6 +165,18 @@ struct progress {
 	unsigned shown;  /* the number of the pass last shown */
 };
 
+/* The bytes of s that fill at most `cols` columns (one per UTF-8
+ * character), or all of it when cols is 0. */
+static int progress_fit(const char *s, unsigned cols)
+{
+	unsigned used = 0;
+	int i = 0;
+	for (; s[i]; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80 && cols && used++ == cols)
+			break;
+	return i;
+}
+
 static void progress_show(struct progress *p, const char *strategy, const char *workload,
 			  const char *what)
 {
@@ -173,8 +186,14 @@ static void progress_show(struct progress *p, const char *strategy, const char *
 	long eta = p->done ? elapsed * (long)(p->total - p->done) / (long)p->done : 0;
 	/* Passes running side by side are numbered apart, not both done + 1. */
 	p->shown = (p->done > p->shown ? p->done : p->shown) + 1;
-	fprintf(stderr, "\r\033[K[%u/%u] %s \xc3\x97 %s  %s  ETA %ld:%02ld", p->shown,
-		p->total, strategy, workload, what, eta / 60, eta % 60);
+	char line[1024];
+	snprintf(line, sizeof line, "[%u/%u] %s \xc3\x97 %s  %s  ETA %ld:%02ld", p->shown,
+		 p->total, strategy, workload, what, eta / 60, eta % 60);
+	/* A line wider than the terminal wraps, and \033[K then clears only its
+	 * last row: the next line would pile up under the old one. */
+	struct winsize ws;
+	unsigned cols = ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 ? ws.ws_col - 1 : 0;
+	fprintf(stderr, "\r\033[K%.*s", progress_fit(line, cols), line);
 	fflush(stderr);
 }
 

@@ -20,6 +20,7 @@ n_strat=$(echo "$strategies" | tr ',' '\n' | wc -l)
 
 "$ALLOCSCOPE" bench -a "$strategies" -n 2 >bench.out 2>bench.err
 check "bench exits 0" test $? -eq 0
+check "no progress lines when stderr is not a terminal" test -z "$(grep ETA bench.err)"
 check "results/latest is a symlink to a run" test -L results/latest -a -d results/latest
 r=results/latest
 
@@ -152,4 +153,18 @@ if cc -O2 -fPIC -shared -I "$A" mine.c "$A/os_heap.c" -o mine.so 2>cc.err; then
 else
 	fail "README's plugin build command: $(cat cc.err)"
 fi
+# On a terminal, progress redraws one line ([n/total] strategy × workload
+# pass ETA), cut to the terminal's width so that it never wraps.
+if command -v script >/dev/null 2>&1; then
+	script -qec "stty cols 30; '$ALLOCSCOPE' run -a first-fit,system -w workloads/hand.yaml -n 2 \
+		--no-cache -o res-tty >/dev/null" typescript >/dev/null 2>&1
+	check "a run on a terminal exits 0" test $? -eq 0
+	tr '\r' '\n' <typescript | sed -n 's/^\x1b\[K//p' | sed 's/\xc3\x97/x/g' >progress.txt
+	check "it shows progress as [n/total] strategy × workload" grep -q '^\[1/8\] first-fit x hand' progress.txt
+	check "every progress line fits 29 columns of a 30-column terminal" \
+		awk 'length($0) > 29 { bad = 1 } END { exit bad || NR < 8 }' progress.txt
+else
+	skip "progress on a terminal: no script(1) here"
+fi
+
 finish
