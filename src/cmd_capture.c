@@ -520,9 +520,11 @@ int cmd_capture(int argc, char **argv)
 	if (lib_find(lib, sizeof lib) != 0 ||
 	    lib_alias_make(lib, sizeof lib, alias_dir, sizeof alias_dir) != 0)
 		return EXIT_RUN_FAILED;
+	/* Where raw files go is the user's choice (--raw-dir, or -o's
+	 * directory): one that cannot take them is bad input, like -o. */
 	if (raw_dir_make(&o, raw_dir, sizeof raw_dir) != 0) {
 		lib_alias_remove(alias_dir);
-		return EXIT_RUN_FAILED;
+		return EXIT_BAD_INPUT;
 	}
 	pid_t pid = 0;
 	double t0 = (1e-9 * (double)timer_clock_read());

@@ -230,6 +230,9 @@ check "a long -o: the child's trace reads back" "$ALLOCSCOPE" info "$TMP/long/$l
 # A file in the raw directory that is not a raw capture is named, and the
 # directory still goes (capture made it; everything in it is capture's).
 mkdir "$TMP/rawdir"
+"$ALLOCSCOPE" capture -o "$TMP/noraw.yaml" --raw-dir "$TMP/no/such/dir" -- true 2>"$TMP/noraw.err"
+check "a --raw-dir that cannot be used is bad input (exit 2)" [ $? -eq 2 ]
+check "and is named" grep -q "cannot create a directory '$TMP/no/such/dir/allocscope-raw" "$TMP/noraw.err"
 "$ALLOCSCOPE" capture -o "$TMP/bogus.yaml" --raw-dir "$TMP/rawdir" -- \
 	sh -c 'echo junk > "$ALLOCSCOPE_CAPTURE_DIR/bogus.raw"' 2>"$TMP/bogus.err"
 check "a bogus raw file is named" grep -q 'bogus.raw: error: not a raw capture file' "$TMP/bogus.err"
