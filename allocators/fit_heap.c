@@ -79,7 +79,7 @@ static void heap_rover_merged(struct fit_heap *h, struct fit_block *m)
  * Next fit's search, which chose b or grew the heap into it, stops here. */
 static void *heap_place(struct fit_heap *h, struct fit_block *b, size_t need, size_t off)
 {
-	if (h->policy == FIT_NEXT && h->kind == FIT_INDEX_LIST)
+	if (h->policy == FIT_NEXT)
 		fit_index_rover_at(h, b);
 	size_t size = fit_block_size(b);
 	size_t prev_flag = b->head & FIT_PREV_FREE;

@@ -147,9 +147,10 @@ void fit_index_insert(struct fit_heap *h, struct fit_block *b);
 void fit_index_remove(struct fit_heap *h, struct fit_block *b);
 void fit_index_replace(struct fit_heap *h, struct fit_block *old, struct fit_block *repl);
 void fit_index_resize(struct fit_heap *h, struct fit_block *b, size_t size, int fresh);
-/* Next fit over a list: points the rover at free block b, which is about
- * to be split or taken, so that the list operations carry it on as they
- * carry any pointer into the list (to the remainder, or to b's successor). */
+/* Next fit: b, a free block about to be split or taken, is where the search
+ * stopped. A list rover is pointed at it, so that the list operations carry
+ * it on as they carry any pointer into the list (to the remainder, or to b's
+ * successor); the address rover is set once b is placed (heap_place). */
 void fit_index_rover_at(struct fit_heap *h, struct fit_block *b);
 /* The block the policy picks for `need` bytes at `align`, or NULL. */
 struct fit_block *fit_index_find(struct fit_heap *h, size_t need, size_t align);
