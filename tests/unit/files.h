@@ -1,10 +1,11 @@
 /* files.h - what the unit tests that write files ask of them: a small file's
- * text, and how many entries a directory holds (a temporary file left
- * behind shows up there). Include after cmocka.h. */
+ * text, how many entries a directory holds (a temporary file left behind
+ * shows up there), and removing a scratch tree. Include after cmocka.h. */
 #ifndef ALLOCSCOPE_TEST_FILES_H
 #define ALLOCSCOPE_TEST_FILES_H
 
 #include <dirent.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +31,21 @@ static inline int dir_entries(const char *dir)
 		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
 	closedir(d);
 	return n;
+}
+
+static inline int dir_remove_entry(const char *path, const struct stat *st, int flag,
+				   struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Removes the tree at dir (a test's scratch directory); 0 on success. */
+static inline int dir_remove(const char *dir)
+{
+	return nftw(dir, dir_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 #endif

@@ -40,9 +40,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	char cmd[256];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	return system(cmd);
+	return dir_remove(dir);
 }
 
 static void test_commit_replaces_whole(void **state)

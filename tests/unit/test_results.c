@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "results.h"
 #include "timeline.h"
 
@@ -73,9 +74,7 @@ static void test_remove_temps(void **state)
 	assert_true(exists(timeline, "my.tmp.trace__first-fit.csv"));
 	assert_true(exists(timeline, "x.tmp.abc"));
 
-	char cmd[4200];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(dir_remove(root), 0);
 }
 
 /* latest names the newest run by start time: one that started later and
@@ -89,7 +88,7 @@ static void test_latest_is_newest(void **state)
 	assert_non_null(mkdtemp(root));
 	struct results_dir ahead, utc;
 	struct diag d;
-	char link[4200], cmd[4200];
+	char link[4200];
 	snprintf(link, sizeof link, "%s/latest", root);
 	const char *tz = getenv("TZ");
 	char *saved = tz ? strdup(tz) : NULL;
@@ -123,8 +122,7 @@ static void test_latest_is_newest(void **state)
 	assert_int_equal(results_complete(&ahead, &d), 0);
 	assert_string_equal(link_target(link), ahead.name);
 
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(dir_remove(root), 0);
 }
 
 /* Two runs started in the same second get X and X-2, never one directory,
@@ -137,7 +135,7 @@ static void test_same_second(void **state)
 	assert_non_null(mkdtemp(root));
 	struct results_dir a, b;
 	struct diag d;
-	char link[4200], want[sizeof a.name + 2], cmd[4200];
+	char link[4200], want[sizeof a.name + 2];
 	snprintf(link, sizeof link, "%s/latest", root);
 	for (int tries = 0;; tries++) {
 		assert_true(tries < 5);
@@ -152,8 +150,7 @@ static void test_same_second(void **state)
 	assert_int_equal(results_complete(&b, &d), 0);
 	assert_int_equal(results_complete(&a, &d), 0);
 	assert_string_equal(link_target(link), b.name);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(dir_remove(root), 0);
 }
 
 /* Fields are quoted as RFC 4180 says: a comma, a quote or a newline. */

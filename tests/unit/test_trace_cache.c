@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "trace.h"
 
 static char dir[64], cache_dir[80], yaml_path[80];
@@ -54,9 +55,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	return system(cmd);
+	return dir_remove(dir);
 }
 
 static void load_ok(struct trace *t, const struct trace_load_options *opt)
