@@ -241,6 +241,7 @@ static void pass_latency(struct replay *r, const struct timer *tm, struct latenc
 		       ls.mean, ls.p50, ls.p90, ls.p99, ls.p999, ls.p9999, ls.max);
 	}
 	report("latency_preempted", "%llu", (unsigned long long)set->preempted);
+	report("latency_preempted_ns", "%.0f", (double)set->preempted_ticks / tm->ticks_per_ns);
 	report("oom", "%llu", (unsigned long long)r->oom);
 	latency_set_unmap(set);
 }

@@ -95,12 +95,13 @@ static void write_measure(FILE *f, const struct meta_measure *mm)
 			mm->cost_ns_min, mm->cost_ns_max);
 		fprintf(f, "  first_pass_empty_median_ns: %.3f\n  passes: %u\n",
 			mm->cost_median_ns, mm->timer_passes);
-		fprintf(f, "  preempted_calls_left_out: %llu\n",
-			(unsigned long long)mm->preempted_calls);
+		fprintf(f, "  preempted_calls: %llu\n  preempted_off_cpu_ns: %llu\n",
+			(unsigned long long)mm->preempted_calls, (unsigned long long)mm->preempted_ns);
 		put_field(f, "  ", "method", "each call timed alone (lfence; rdtsc; lfence before it, "
 			  "lfence; rdtsc after, or clock_gettime), the mean cost of an empty timing measured in "
-			  "each pass and subtracted from every sample; touching outside; calls "
-			  "over 20 us during which the thread was preempted are left out");
+			  "each pass and subtracted from every sample; touching outside; a call "
+			  "over 20 us that the scheduler switched out is recorded less its time off "
+			  "the CPU (preempted_calls, preempted_off_cpu_ns)");
 	} else {
 		put_field(f, "  ", "timer", "none (no latency pass ran)");
 	}
