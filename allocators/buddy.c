@@ -1,14 +1,17 @@
 /* buddy.c - `buddy`: the binary buddy system (Knowlton 1965).
- * Policy: block sizes are min << k (`min=`, default 32); a request takes the
- * smallest free block of the smallest order that holds it, splitting larger
- * blocks in halves; a freed block merges with its buddy (offset XOR size)
- * while the buddy is whole and free, recursively. realloc stays in place
+ * Policy: block sizes are min << k (`min=`, default 32); a request takes a
+ * free block of the smallest order that holds it, else of the smallest
+ * larger order with one, splitting it in halves; a freed block merges with
+ * its buddy (offset XOR size) while the buddy is whole and free, recursively. realloc stays in place
  * while the new size fits the block, and grows in place by absorbing free
  * right-hand buddies.
  * Mechanism: per-order doubly linked free lists and a bitmap of non-empty
  * orders; each block's order and free bit sit in a side table of one byte
- * per min-sized unit (in a second os_heap), so blocks carry no header. The
- * heap grows in `step=` (a power of two, default 65536) aligned regions.
+ * per min-sized unit (in a second os_heap), so blocks carry no header. A
+ * list hands out its most recently freed block. With no free block large
+ * enough, the heap grows by the least (in `step=` bytes, a power of two,
+ * default 65536) that makes one, a free tail of the heap merging with the
+ * new memory (buddy_grow).
  * Per-block overhead: none in the block; the table costs 1/min of the heap
  * (3% at min=32); internal fragmentation up to half of each block.
  * Cost: malloc O(log(heap/min)) splits, free O(log(heap/min)) merges. */
@@ -121,23 +124,49 @@ static void buddy_release(struct buddy *b, size_t off, unsigned order)
 	buddy_push(b, off, order);
 }
 
-/* Grows the heap so that a free block of the given order exists. The new
- * range is freed as the largest aligned blocks that tile it. */
+/* Whether every block from off (a block boundary) to the heap's end is free. */
+static int buddy_free_to_end(struct buddy *b, size_t off)
+{
+	while (off < b->data.extent) {
+		uint8_t tag = *buddy_tag(b, off);
+		if (!(tag & BUDDY_FREE))
+			return 0;
+		off += buddy_size(b, tag & BUDDY_ORDER_MASK);
+	}
+	return 1;
+}
+
+/* Grows the heap by the least that makes a free block of the given order:
+ * the block at the last offset aligned to its size below the end when all
+ * from there to the end is free (the growth completes it), else the one at
+ * the first aligned offset at or past the end. No block straddles that
+ * offset (a block is aligned to its size and ends by the end), so it is a
+ * block boundary. The new range is freed as the largest aligned blocks
+ * that tile it, each merging with its free buddies. */
 static int buddy_grow(struct buddy *b, unsigned order)
 {
 	size_t size = buddy_size(b, order);
 	size_t end = b->data.extent;
-	size_t want = ((end + size - 1) & ~(size - 1)) + size - end;
+	size_t start = end & ~(size - 1);
+	if (start < end && !buddy_free_to_end(b, start))
+		start += size;
+	size_t want = start + size - end;
+	if (want > b->data.reserved - end)
+		return -1;
 	size_t new_extent = end + (want + b->data.step - 1) / b->data.step * b->data.step;
-	if (new_extent < end || new_extent > b->data.reserved)
+	if (new_extent > b->data.reserved)
 		return -1;
 	size_t table_end = (size_t)((char *)b->orders - b->meta.base) +
 			   (new_extent >> b->min_log2);
-	if (table_end > b->meta.extent &&
-	    !os_heap_grow(&b->meta, table_end - b->meta.extent))
+	size_t table_grow = table_end > b->meta.extent ? table_end - b->meta.extent : 0;
+	/* Both heaps are committed before either grows, so that a refusal
+	 * leaves the footprint as it was. */
+	if ((table_grow && os_heap_prepare(&b->meta, table_grow) != 0) ||
+	    os_heap_prepare(&b->data, want) != 0)
 		return -1;
-	if (!os_heap_grow(&b->data, want))
-		return -1;
+	if (table_grow)
+		os_heap_grow(&b->meta, table_grow);
+	os_heap_grow(&b->data, want);
 	for (size_t off = end; off < b->data.extent;) {
 		unsigned o = (unsigned)__builtin_ctzll(off | ((uint64_t)1 << 62)) - b->min_log2;
 		while (off + buddy_size(b, o) > b->data.extent)

@@ -70,21 +70,28 @@ void os_heap_release(struct os_heap *heap)
 	heap->extent = heap->reserved = 0;
 }
 
-void *os_heap_grow(struct os_heap *heap, size_t bytes)
+int os_heap_prepare(struct os_heap *heap, size_t bytes)
 {
 	size_t grow = round_up(bytes ? bytes : 1, heap->step);
 	if (grow < bytes || grow > heap->reserved - heap->extent)
-		return NULL;
-	char *old_end = heap->base + heap->extent;
+		return -1;
 	if (heap->extent + grow > heap->committed) {
 		size_t commit = round_up(heap->extent + grow - heap->committed, OS_HEAP_COMMIT_CHUNK);
 		if (commit > heap->reserved - heap->committed)
 			commit = heap->reserved - heap->committed;
 		if (mprotect(heap->base + heap->committed, commit, PROT_READ | PROT_WRITE) != 0)
-			return NULL;
+			return -1;
 		heap->committed += commit;
 	}
-	heap->extent += grow;
+	return 0;
+}
+
+void *os_heap_grow(struct os_heap *heap, size_t bytes)
+{
+	if (os_heap_prepare(heap, bytes) != 0)
+		return NULL;
+	char *old_end = heap->base + heap->extent;
+	heap->extent += round_up(bytes ? bytes : 1, heap->step);
 	return old_end;
 }
 

@@ -35,6 +35,13 @@ void os_heap_release(struct os_heap *heap);
  * reservation is exhausted. The new memory reads as zero. */
 void *os_heap_grow(struct os_heap *heap, size_t bytes);
 
+/* Commits what growing by `bytes` needs without moving the extent, so that
+ * the next os_heap_grow of up to that many bytes cannot fail. Returns 0, or
+ * -1 (the extent unchanged) where os_heap_grow would return NULL. A strategy
+ * that grows two heaps together prepares both first: a refusal then leaves
+ * neither grown, and the footprint does not count a growth that failed. */
+int os_heap_prepare(struct os_heap *heap, size_t bytes);
+
 static inline char *os_heap_end(const struct os_heap *heap)
 {
 	return heap->base + heap->extent;

@@ -11,9 +11,14 @@
  * size, and its class comes from a side table of one byte per page (in a
  * second os_heap). A class hands out the free list's head, else the next
  * uncarved block of its newest run, else carves a new run at the top.
- * Per-block overhead: none; the table costs 1/page of the heap; internal
- * fragmentation up to half of each block; alignment padding before a large
- * run becomes page-class runs. Cost: malloc and free O(1). */
+ * Alignment padding before a large run becomes free page-class runs, pushed
+ * as one free-list entry for the whole range (struct ss_range), so that a
+ * run of a GiB after a small block costs neither a push per padding page
+ * nor a write to each; the range hands out its pages from the top down,
+ * as the pages pushed one by one would have come off the list.
+ * Per-block overhead: none; the table costs 1/page of the heap (its bytes
+ * are written once per page carved); internal fragmentation up to half of
+ * each block. Cost: malloc and free O(1). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,21 +86,63 @@ static unsigned ss_class_at(const struct simple_seg *s, size_t off)
 	return s->classes[off >> s->page_log2];
 }
 
+/* A free-list entry standing for `count` free blocks from itself upwards.
+ * The low bit of its link says so: ordinary entries' links are block
+ * addresses or NULL, whose low bit is clear. */
+struct ss_range {
+	uintptr_t next_tagged;
+	size_t count;
+};
+#define SS_RANGE_TAG ((uintptr_t)1)
+
 static void ss_push(struct simple_seg *s, unsigned k, void *block)
 {
 	*(void **)block = s->free[k];
 	s->free[k] = block;
 }
 
-/* Commits data up to `end` and the page table that describes it. */
+static void ss_push_range(struct simple_seg *s, unsigned k, char *first, size_t count)
+{
+	struct ss_range *r = (struct ss_range *)first;
+	r->next_tagged = (uintptr_t)s->free[k] | SS_RANGE_TAG;
+	r->count = count;
+	s->free[k] = first;
+}
+
+/* Takes the head of class k's free list (a range gives its top block until
+ * only the entry itself is left); NULL when the list is empty. */
+static void *ss_pop(struct simple_seg *s, unsigned k)
+{
+	char *p = s->free[k];
+	if (!p)
+		return NULL;
+	uintptr_t next = *(uintptr_t *)p;
+	if (next & SS_RANGE_TAG) {
+		struct ss_range *r = (struct ss_range *)p;
+		if (r->count > 1)
+			return p + --r->count * ss_block_size(k);
+		next &= ~SS_RANGE_TAG;
+	}
+	s->free[k] = (void *)next;
+	return p;
+}
+
+/* Commits data up to `end` and the page table that describes it; both are
+ * prepared before either grows, so that a refusal leaves the footprint as
+ * it was. */
 static int ss_commit(struct simple_seg *s, size_t end)
 {
 	size_t table_end = (size_t)((char *)s->classes - s->meta.base) +
 			   (end >> s->page_log2) + 1;
-	if (table_end > s->meta.extent && !os_heap_grow(&s->meta, table_end - s->meta.extent))
+	size_t table_grow = table_end > s->meta.extent ? table_end - s->meta.extent : 0;
+	size_t data_grow = end > s->data.extent ? end - s->data.extent : 0;
+	if ((table_grow && os_heap_prepare(&s->meta, table_grow) != 0) ||
+	    (data_grow && os_heap_prepare(&s->data, data_grow) != 0))
 		return -1;
-	if (end > s->data.extent && !os_heap_grow(&s->data, end - s->data.extent))
-		return -1;
+	if (table_grow)
+		os_heap_grow(&s->meta, table_grow);
+	if (data_grow)
+		os_heap_grow(&s->data, data_grow);
 	return 0;
 }
 
@@ -110,7 +157,7 @@ static char *ss_carve_at_top(struct simple_seg *s, unsigned k, size_t bytes)
 }
 
 /* Starts a new run for class k. Pages skipped to align it become runs of
- * the page-sized class, their single blocks free. */
+ * the page-sized class, their single blocks free: one range entry. */
 static int ss_new_run(struct simple_seg *s, unsigned k)
 {
 	size_t run = ss_run_size(s, k);
@@ -118,9 +165,13 @@ static int ss_new_run(struct simple_seg *s, unsigned k)
 	if (start < s->top || start + run < start || start + run > s->data.reserved ||
 	    ss_commit(s, start + run) != 0)
 		return -1;
-	unsigned page_class = s->page_log2 - SS_MIN_LOG2;
-	while (s->top < start)
-		ss_push(s, page_class, ss_carve_at_top(s, page_class, s->page));
+	if (s->top < start) {
+		unsigned page_class = s->page_log2 - SS_MIN_LOG2;
+		size_t pages = (start - s->top) >> s->page_log2;
+		char *first = ss_carve_at_top(s, page_class, start - s->top);
+		s->runs[page_class] += pages - 1; /* one run per page */
+		ss_push_range(s, page_class, first, pages);
+	}
 	s->bump[k] = ss_carve_at_top(s, k, run);
 	s->bump_end[k] = s->bump[k] + run;
 	return 0;
@@ -173,11 +224,9 @@ static void *simple_seg_malloc(void *self, size_t size)
 	if (size > s->data.reserved)
 		return NULL;
 	unsigned k = ss_class_for(size);
-	void *p = s->free[k];
-	if (p) {
-		s->free[k] = *(void **)p;
+	void *p = ss_pop(s, k);
+	if (p)
 		return p;
-	}
 	if (s->bump[k] == s->bump_end[k] && ss_new_run(s, k) != 0)
 		return NULL;
 	p = s->bump[k];
@@ -302,15 +351,26 @@ static int ss_check_class(const struct simple_seg *s, unsigned k, char *err, siz
 		carved -= (size_t)(s->bump_end[k] - s->bump[k]) / bs;
 	}
 	size_t listed = 0;
-	for (char *p = s->free[k]; p; p = *(char **)p, listed++) {
-		size_t off = ss_offset(s, p);
-		int uncarved = p >= s->bump[k] && p < s->bump_end[k];
-		if (listed >= carved || off >= s->top || ss_class_at(s, off) != k ||
-		    (off & (bs - 1)) || uncarved) {
-			snprintf(err, err_len, "class %u: free list holds a wrong block at "
-				 "offset %zu", k, off);
+	for (char *entry = s->free[k]; entry;) {
+		uintptr_t next = *(uintptr_t *)entry;
+		size_t count = next & SS_RANGE_TAG ? ((struct ss_range *)entry)->count : 1;
+		if (count == 0) {
+			snprintf(err, err_len, "class %u: empty range entry at offset %zu", k,
+				 ss_offset(s, entry));
 			return -1;
 		}
+		for (size_t i = 0; i < count; i++, listed++) {
+			char *p = entry + i * bs;
+			size_t off = ss_offset(s, p);
+			int uncarved = p >= s->bump[k] && p < s->bump_end[k];
+			if (listed >= carved || off >= s->top ||
+			    ss_class_at(s, off) != k || (off & (bs - 1)) || uncarved) {
+				snprintf(err, err_len, "class %u: free list holds a wrong block "
+					 "at offset %zu", k, off);
+				return -1;
+			}
+		}
+		entry = (char *)(next & ~SS_RANGE_TAG);
 	}
 	return 0;
 }

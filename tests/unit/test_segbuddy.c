@@ -8,11 +8,29 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "allocator.h"
+
+/* The kernel's mprotect, unless a test asks it to refuse commits larger
+ * than refuse_commit_over bytes, as a machine short of memory would: this
+ * definition takes the place of libc's for os_heap.c, linked in here. */
+static size_t refuse_commit_over;
+
+int mprotect(void *addr, size_t len, int prot)
+{
+	if (refuse_commit_over && len > refuse_commit_over && prot != PROT_NONE) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return (int)syscall(SYS_mprotect, addr, len, prot);
+}
 
 extern const struct allocator_ops segregated_ops, simple_seg_ops, buddy_ops, tlsf_ops;
 
@@ -382,6 +400,39 @@ static void test_buddy_peak(void **state)
 	buddy_ops.destroy(h);
 }
 
+/* With no free block large enough the heap grows by the least that makes
+ * one: a free tail of the heap merges with the new memory rather than being
+ * stepped over to the next aligned offset. */
+static void test_buddy_grows_least(void **state)
+{
+	(void)state;
+	void *h = inst_new(&buddy_ops, NULL);
+	char *lo = heap_lo(&buddy_ops, h);
+	buddy_ops.free(h, buddy_ops.malloc(h, 16)); /* [0, 64K) free, one block */
+	/* 128 KiB at 0: 64 KiB more, not a heap of 256 KiB; the table takes
+	 * 632 + 4096 bytes, two side pages. */
+	char *b = buddy_ops.malloc(h, 65537);
+	assert_ptr_equal(b, lo);
+	assert_int_equal(heap_now(&buddy_ops, h), 131072 + 8192);
+	/* A partly free tail: [128K, 192K) free after x; 128 KiB more starts
+	 * at 128K and ends the heap at 256 KiB, not 384 KiB. */
+	char *x = buddy_ops.malloc(h, 100);
+	assert_ptr_equal(x, lo + 131072);
+	buddy_ops.free(h, x);
+	assert_int_equal(heap_now(&buddy_ops, h), 196608 + 8192);
+	char *y = buddy_ops.malloc(h, 131072);
+	assert_ptr_equal(y, lo + 131072);
+	assert_int_equal(heap_now(&buddy_ops, h), 262144 + 12288);
+	check_ok(&buddy_ops, h);
+	/* A used block in the tail: the new block goes past the end. */
+	buddy_ops.free(h, b);
+	char *z = buddy_ops.malloc(h, 262144);
+	assert_ptr_equal(z, lo + 262144);
+	assert_int_equal(heap_now(&buddy_ops, h), 524288 + 20480);
+	check_ok(&buddy_ops, h);
+	buddy_ops.destroy(h);
+}
+
 static void test_buddy_realloc(void **state)
 {
 	(void)state;
@@ -470,6 +521,71 @@ static void test_simple_seg_peak(void **state)
 	assert_int_equal(heap_peak(&simple_seg_ops, h), 4096 + 16384);
 	check_ok(&simple_seg_ops, h);
 	simple_seg_ops.destroy(h);
+}
+
+/* The pages skipped to align a large run are one free range: handed out
+ * from the top down (as pages pushed one by one would be), LIFO with later
+ * frees, and never written to, so a big run after a small block does not
+ * make its padding resident (mincore). */
+static void test_simple_seg_padding_range(void **state)
+{
+	(void)state;
+	void *h = inst_new(&simple_seg_ops, NULL);
+	char *lo = heap_lo(&simple_seg_ops, h);
+	char *a = simple_seg_ops.malloc(h, 100);                 /* page [0, 4K) */
+	char *big = simple_seg_ops.malloc(h, ((size_t)64 << 20) + 1); /* 128 MiB class */
+	const size_t run = (size_t)128 << 20;
+	assert_ptr_equal(a, lo);
+	assert_ptr_equal(big, lo + run);
+	size_t pages = (run - 4096) / 4096;
+	unsigned char *resident = malloc(pages);
+	assert_non_null(resident);
+	assert_int_equal(mincore(lo + 4096, run - 4096, resident), 0);
+	size_t in_core = 0;
+	for (size_t i = 0; i < pages; i++)
+		in_core += resident[i] & 1;
+	free(resident);
+	/* The range's entry is written in its first page (2 MiB with THP). */
+	assert_true(in_core <= 1024);
+	check_ok(&simple_seg_ops, h);
+	char *p1 = simple_seg_ops.malloc(h, 4096);
+	char *p2 = simple_seg_ops.malloc(h, 3000);
+	assert_ptr_equal(p1, lo + run - 4096);
+	assert_ptr_equal(p2, lo + run - 8192);
+	simple_seg_ops.free(h, p1);
+	assert_ptr_equal(simple_seg_ops.malloc(h, 4000), p1);
+	assert_ptr_equal(simple_seg_ops.malloc(h, 4096), lo + run - 12288);
+	check_ok(&simple_seg_ops, h);
+	/* Down to the entry's own page, the last of the range to go. */
+	for (size_t off = run - 16384; off >= 8192; off -= 4096)
+		assert_ptr_equal(simple_seg_ops.malloc(h, 4096), lo + off);
+	assert_ptr_equal(simple_seg_ops.malloc(h, 4096), lo + 4096);
+	check_ok(&simple_seg_ops, h);
+	/* The range used up: the next page-class block is carved anew. */
+	assert_ptr_equal(simple_seg_ops.malloc(h, 4096), lo + 2 * run);
+	simple_seg_ops.destroy(h);
+}
+
+/* A growth the kernel refuses returns NULL and leaves the footprint as it
+ * was: the side table is committed with the data, not before it. */
+static void test_refused_growth_keeps_footprint(void **state)
+{
+	(void)state;
+	const struct allocator_ops *ops[] = {&buddy_ops, &simple_seg_ops};
+	for (size_t i = 0; i < 2; i++) {
+		void *h = inst_new(ops[i], NULL);
+		assert_non_null(ops[i]->malloc(h, 100));
+		uint64_t before = heap_now(ops[i], h);
+		refuse_commit_over = (size_t)8 << 20;
+		void *p = ops[i]->malloc(h, (size_t)64 << 20);
+		refuse_commit_over = 0;
+		assert_null(p);
+		assert_int_equal(heap_now(ops[i], h), before);
+		check_ok(ops[i], h);
+		assert_non_null(ops[i]->malloc(h, (size_t)64 << 20));
+		check_ok(ops[i], h);
+		ops[i]->destroy(h);
+	}
 }
 
 static void test_simple_seg_realloc(void **state)
@@ -776,10 +892,13 @@ int main(void)
 		cmocka_unit_test(test_buddy_block_sizes),
 		cmocka_unit_test(test_buddy_split_coalesce),
 		cmocka_unit_test(test_buddy_peak),
+		cmocka_unit_test(test_buddy_grows_least),
 		cmocka_unit_test(test_buddy_realloc),
 		cmocka_unit_test(test_simple_seg_no_coalescing),
 		cmocka_unit_test(test_simple_seg_exact_powers),
 		cmocka_unit_test(test_simple_seg_peak),
+		cmocka_unit_test(test_simple_seg_padding_range),
+		cmocka_unit_test(test_refused_growth_keeps_footprint),
 		cmocka_unit_test(test_simple_seg_realloc),
 		cmocka_unit_test(test_aligned_alloc),
 		cmocka_unit_test(test_calloc_after_dirty_reuse),
