@@ -109,7 +109,8 @@ static void info_print(const struct trace *t, const struct trace_stats *s)
 	info_print_events(s);
 	printf("threads      %" PRIu32 "\n", s->n_threads > t->n_threads ? s->n_threads : t->n_threads);
 	printf("peak live    %s in %" PRIu64 " block%s\n", bytes_both(s->peak_live_bytes, a, sizeof a),
-	       s->peak_live_blocks, cli_plural(s->peak_live_blocks));
+	       s->blocks_at_peak_live, cli_plural(s->blocks_at_peak_live));
+	printf("most blocks  %" PRIu64 " live at once\n", s->peak_live_blocks);
 	printf("requested    %s in %" PRIu64 " request%s\n", bytes_both(s->total_requested, a, sizeof a),
 	       requests, cli_plural(requests));
 	info_print_histogram(s);

@@ -89,8 +89,10 @@ static int stats_step(struct trace_stats *s, struct slot_table *slots,
 	}
 	*size = e->size;
 	record_request(s, e->size);
-	if (*live_bytes > s->peak_live_bytes)
+	if (*live_bytes > s->peak_live_bytes) {
 		s->peak_live_bytes = *live_bytes;
+		s->blocks_at_peak_live = *live_blocks;
+	}
 	if (*live_blocks > s->peak_live_blocks)
 		s->peak_live_blocks = *live_blocks;
 	return 0;

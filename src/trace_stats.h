@@ -30,7 +30,8 @@ struct trace_stats {
 	uint64_t count[TRACE_OP_COUNT];
 	uint32_t n_threads;
 	uint64_t peak_live_bytes;
-	uint64_t peak_live_blocks;
+	uint64_t blocks_at_peak_live;  /* live blocks when peak_live_bytes was first reached */
+	uint64_t peak_live_blocks;     /* the most blocks ever live at once */
 	uint64_t total_requested;
 	uint64_t size_hist[TRACE_STATS_BUCKETS];
 	struct trace_lifetimes life;

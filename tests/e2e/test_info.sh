@@ -35,6 +35,7 @@ check "events by kind with percentages" has '^  malloc +3 +30\.0%$'
 check "frees" has '^  free +4 +40\.0%$'
 check "threads" has '^threads +2$'
 check "peak live bytes and blocks" has '^peak live +400 bytes in 3 blocks$'
+check "most blocks live at once" has '^most blocks +3 live at once$'
 check "bytes requested" has '^requested +700 bytes in 6 requests$'
 check "the zero-size bucket" has '^  0 +1 +16\.7%  #+$'
 check "an empty bucket inside the range" has '^  \[16 B, 32 B\) +0 +0\.0%$'
@@ -42,6 +43,14 @@ check "the fullest bucket has the longest bar" has '^  \[64 B, 128 B\) +2 +33\.3
 check "lifetime percentiles" has '^ +median 4  p90 8  p99 8  max 8$'
 check "blocks live at the end" has 'still live at the end: 1 block$'
 check "realloc growth" has '^realloc +1 grew, 0 shrank, 0 kept their size$'
+
+# Live blocks 1 2 3 2 1 2: the peak of live bytes (600) comes with 2 blocks,
+# though 3 were live at once before it.
+printf 'allocscope: 1\nname: few\nevents: [[m, 1, 100], [m, 2, 1], [m, 3, 1], [f, 2], [f, 3], [m, 4, 500]]\n' \
+	>"$work/few.yaml"
+"$ALLOCSCOPE" info "$work/few.yaml" >"$work/out" 2>&1
+check "peak live names the blocks live at that moment" has '^peak live +600 bytes in 2 blocks$'
+check "and the most blocks live at any moment apart" has '^most blocks +3 live at once$'
 
 printf 'allocscope: 1\nname: bad\nevents:\n  - [m, 1, 8]\n  - [f, 2]\n' >"$work/bad.yaml"
 "$ALLOCSCOPE" info "$work/bad.yaml" >/dev/null 2>"$work/err"
