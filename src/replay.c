@@ -203,7 +203,7 @@ static int invalid_block(char *why, size_t len, uint64_t index, const char *fmt,
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
-	snprintf(why, len, "event %llu: %s", (unsigned long long)index, what);
+	snprintf(why, len, "event %llu: %s", (unsigned long long)index + 1, what);
 	return -1;
 }
 
@@ -230,24 +230,24 @@ int replay_validate_block(struct replay *r, struct block_set *set, uint64_t inde
 	if (align < fundamental_alignment(r, size))
 		align = fundamental_alignment(r, size);
 	if (a % align)
-		return invalid_block(why, len, index, "block %u at %p is misaligned",
+		return invalid_block(why, len, index, "slot %u at %p is misaligned",
 				     e->slot, p);
 	if (r->ops->heap_range) {
 		r->ops->heap_range(r->self, &lo, &hi);
 		if (a < lo || a + size > hi)
 			return invalid_block(why, len, index,
-					     "block %u at %p lies outside the heap", e->slot, p);
+					     "slot %u at %p lies outside the heap", e->slot, p);
 	}
 	uint32_t other;
 	if (block_set_insert(set, e->slot, a, size, &other))
-		return invalid_block(why, len, index, "block %u at %p overlaps a live block",
+		return invalid_block(why, len, index, "slot %u at %p overlaps a live block",
 				     e->slot, p);
 	/* usable_size is a promise the caller may write up to; less than was
 	 * asked for would also hide internal fragmentation as 0. */
 	*usable = r->ops->usable_size(r->self, p);
 	if (*usable < size)
 		return invalid_block(why, len, index,
-				     "block %u at %p reports a usable size of %llu for %llu bytes",
+				     "slot %u at %p reports a usable size of %llu for %llu bytes",
 				     e->slot, p, (unsigned long long)*usable,
 				     (unsigned long long)size);
 	return 0;
@@ -300,6 +300,9 @@ int replay_memory(struct replay *r, struct memory_result *res,
 	uint64_t heap = heap_read(r, &hs), peak_heap = heap;
 	timeline[(*n_timeline)++] = (struct timeline_sample){0, 0, heap / scale};
 	res->peak_heap_bytes = heap;
+	/* Live bytes peak at 0 here, and stay there in a trace that never
+	 * holds a byte: its heap at peak live is the heap it started with. */
+	res->heap_at_peak_live_bytes = heap;
 
 	for (uint64_t i = 0; i < t->n_events; i++) {
 		const struct trace_event *e = &t->events[i];

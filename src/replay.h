@@ -72,7 +72,7 @@ struct timeline_sample {
 /* The memory pass. Fills res and up to TIMELINE_MAX_SAMPLES timeline rows
  * (*n_timeline). Returns 0, or -1 at the first invalid block (misaligned,
  * overlapping a live block, outside the heap), described in why with the
- * event's index. */
+ * event's number (from 1, in trace order) and the block's slot. */
 int replay_memory(struct replay *r, struct memory_result *res,
 		  struct timeline_sample *timeline, size_t *n_timeline,
 		  char *why, size_t why_len);

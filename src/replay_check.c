@@ -51,7 +51,7 @@ struct check_state {
 static int fail(char *why, size_t len, uint64_t index, const char *what, uint32_t slot,
 		int64_t offset)
 {
-	snprintf(why, len, "event %llu: block %u: %s at byte %lld", (unsigned long long)index,
+	snprintf(why, len, "event %llu: slot %u: %s at byte %lld", (unsigned long long)index + 1,
 		 slot, what, (long long)offset);
 	return -1;
 }
@@ -118,13 +118,14 @@ static int check_event(struct check_state *cs, struct replay *r, uint64_t index,
 	return 0;
 }
 
-static int strategy_self_check(struct replay *r, uint64_t index, char *why, size_t len)
+/* The strategy's own invariants after `done` events. */
+static int strategy_self_check(struct replay *r, uint64_t done, char *why, size_t len)
 {
 	char err[256] = "";
 	if (!r->ops->check || r->ops->check(r->self, err, sizeof err) == 0)
 		return 0;
 	snprintf(why, len, "after event %llu: strategy check failed: %s",
-		 (unsigned long long)index, err);
+		 (unsigned long long)done, err);
 	return -1;
 }
 
@@ -146,10 +147,10 @@ int replay_check(struct replay *r, char *why, size_t why_len)
 	for (uint64_t i = 0; i < t->n_events; i++) {
 		if (check_event(&cs, r, i, why, why_len))
 			goto out;
-		if ((i + 1) % interval == 0 && strategy_self_check(r, i, why, why_len))
+		if ((i + 1) % interval == 0 && strategy_self_check(r, i + 1, why, why_len))
 			goto out;
 	}
-	rc = strategy_self_check(r, t->n_events ? t->n_events - 1 : 0, why, why_len);
+	rc = strategy_self_check(r, t->n_events, why, why_len);
 out:
 	block_set_release(&cs.set);
 	replay_slot_table_free(t, cs.size);

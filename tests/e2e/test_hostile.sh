@@ -99,11 +99,11 @@ else
 	# The memory pass checks every block; its verdict is the row's in both
 	# files (the throughput passes do not check, and are not run).
 	expect_status "$P/overlap.so:after=50" \
-		'invalid:event [0-9]+: block [0-9]+ at 0x[0-9a-f]+ overlaps a live block'
+		'invalid:event [0-9]+: slot [0-9]+ at 0x[0-9a-f]+ overlaps a live block'
 	expect_status "$P/misaligned.so:after=10" \
-		'invalid:event [0-9]+: block [0-9]+ at 0x[0-9a-f]*8 is misaligned'
+		'invalid:event [0-9]+: slot [0-9]+ at 0x[0-9a-f]*8 is misaligned'
 	expect_status "$P/short_usable.so:after=5" \
-		'invalid:event [0-9]+: block [0-9]+ at 0x[0-9a-f]+ reports a usable size of [0-9]+ for [0-9]+ bytes'
+		'invalid:event [0-9]+: slot [0-9]+ at 0x[0-9a-f]+ reports a usable size of [0-9]+ for [0-9]+ bytes'
 	# A neighbour's crash costs no ok row its repetitions or figures.
 	check "every ok throughput row has its 2 reps and a median" awk -F, '
 		NR > 1 && $10 == "ok" { n++; if ($4 != 2 || !($6 > 0) || !($7 <= $6 && $6 <= $8)) bad = 1 }
@@ -156,10 +156,10 @@ YAML
 out=$("$ALLOCSCOPE" check -a "$P/overlap.so:after=2" -w overlap.yaml --timeout 10 2>&1)
 rc=$?
 [ "$rc" -eq 1 ] && ok "check of an overlapping plugin exits 1" || fail "check exit $rc, want 1"
-echo "$out" | grep -q "^invalid .*invalid:event 3: block 0 at 0x[0-9a-f]* overlaps a live block$" &&
-	ok "check names event 3, block 0" || fail "check said: $out"
+echo "$out" | grep -q "^invalid .*invalid:event 4: slot 0 at 0x[0-9a-f]* overlaps a live block$" &&
+	ok "check names event 4 (from 1), slot 0" || fail "check said: $out"
 out=$("$ALLOCSCOPE" check -a "$P/misaligned.so" -w trace.yaml 2>&1)
-echo "$out" | grep -q "invalid:event 0: block 0 at 0x[0-9a-f]*8 is misaligned" &&
+echo "$out" | grep -q "invalid:event 1: slot 0 at 0x[0-9a-f]*8 is misaligned" &&
 	ok "check names the first misaligned block" || fail "check said: $out"
 
 # Broken plugins and libraries are bad input: exit 2 and a message that says

@@ -309,10 +309,10 @@ static void test_memory_pass_catches_overlap_and_misalignment(void **state)
 	char why[256] = "";
 	build(&t, worked, 6);
 	assert_int_equal(memory_pass(&t, FAULT_OVERLAP, 1, &m, why, sizeof why), -1);
-	assert_non_null(strstr(why, "event 1: "));
+	assert_non_null(strstr(why, "event 2: "));
 	assert_non_null(strstr(why, "overlaps a live block"));
 	assert_int_equal(memory_pass(&t, FAULT_MISALIGN, 1, &m, why, sizeof why), -1);
-	assert_non_null(strstr(why, "event 0: "));
+	assert_non_null(strstr(why, "event 1: "));
 	assert_non_null(strstr(why, "misaligned"));
 	trace_free(&t);
 }
@@ -340,12 +340,12 @@ static void test_check_pass(void **state)
 	build(&t, steps, 5);
 	assert_int_equal(check_pass(&t, FAULT_NONE, why, sizeof why), 0);
 	assert_int_equal(check_pass(&t, FAULT_DIRTY_CALLOC, why, sizeof why), -1);
-	assert_non_null(strstr(why, "event 1: block 1: calloc memory not zeroed at byte 0"));
+	assert_non_null(strstr(why, "event 2: slot 1: calloc memory not zeroed at byte 0"));
 	assert_int_equal(check_pass(&t, FAULT_NO_COPY, why, sizeof why), -1);
-	assert_non_null(strstr(why, "event 2: block 0: payload not preserved by realloc"));
+	assert_non_null(strstr(why, "event 3: slot 0: payload not preserved by realloc"));
 	/* The whole kept payload is compared, to its last byte. */
 	assert_int_equal(check_pass(&t, FAULT_SHORT_COPY, why, sizeof why), -1);
-	assert_non_null(strstr(why, "event 2: block 0: payload not preserved by realloc at byte 39"));
+	assert_non_null(strstr(why, "event 3: slot 0: payload not preserved by realloc at byte 39"));
 	trace_free(&t);
 }
 
@@ -363,7 +363,7 @@ static void test_check_pass_damage_while_live(void **state)
 	build(&t, steps, 6);
 	assert_int_equal(check_pass(&t, FAULT_NONE, why, sizeof why), 0);
 	assert_int_equal(check_pass(&t, FAULT_SCRIBBLE, why, sizeof why), -1);
-	assert_non_null(strstr(why, "event 5: block 0: payload damaged while live at byte 39"));
+	assert_non_null(strstr(why, "event 6: slot 0: payload damaged while live at byte 39"));
 	trace_free(&t);
 }
 
