@@ -153,6 +153,28 @@ if cc -O2 -fPIC -shared -I "$A" mine.c "$A/os_heap.c" -o mine.so 2>cc.err; then
 else
 	fail "README's plugin build command: $(cat cc.err)"
 fi
+
+# A trace that never holds a byte peaks (at 0 live bytes) where it starts:
+# its heap at peak live is the heap the strategy started with, not 0.
+printf 'allocscope: 1\nname: empty\nevents: []\n' >empty.yaml
+"$ALLOCSCOPE" run -a first-fit -w empty.yaml -n 1 --no-latency --no-cache -o res-empty \
+	>/dev/null 2>&1
+check "an empty trace: heap at peak live is the starting heap" awk -F, \
+	'NR == 2 { exit !($3 == 0 && $4 > 0 && $5 == $4) }' res-empty/latest/fragmentation.csv
+
+# README's worked example: the in-house strategies' frag_peaks on ramp are
+# deterministic, so the figures shown must be what a run gives today.
+inhouse="first-fit next-fit best-fit segregated simple-seg buddy tlsf"
+"$ALLOCSCOPE" run -a "$(echo $inhouse | tr ' ' ,)" -w "$here/../../workloads/ramp.yaml" -n 1 \
+	--no-latency --no-cache -o example >/dev/null 2>&1
+awk -F, 'NR > 1 { printf "%s %.3f\n", $2, $7 }' example/latest/fragmentation.csv >example.got
+awk -v names=" $inhouse " '/^ramp \(/ { shown = 1; next } shown && /^\.\.\./ { exit }
+	shown && index(names, " " $1 " ") { print $1, $5 }' "$here/../../README.md" >example.shown
+if [ "$(wc -l <example.got)" -eq 7 ] && cmp -s example.got example.shown; then
+	ok "README's worked example shows today's frag_peaks for the 7 in-house strategies"
+else
+	fail "README's worked example frag_peaks differ from a run: $(diff example.shown example.got | tr '\n' ' ')"
+fi
 # On a terminal, progress redraws one line ([n/total] strategy × workload
 # pass ETA), cut to the terminal's width so that it never wraps.
 if command -v script >/dev/null 2>&1; then
