@@ -2,9 +2,9 @@
  * Policy: block sizes are min << k (`min=`, default 32); a request takes a
  * free block of the smallest order that holds it, else of the smallest
  * larger order with one, splitting it in halves; a freed block merges with
- * its buddy (offset XOR size) while the buddy is whole and free, recursively. realloc stays in place
- * while the new size fits the block, and grows in place by absorbing free
- * right-hand buddies.
+ * its buddy (offset XOR size) while the buddy is whole and free,
+ * recursively. realloc stays in place while the new size fits the block,
+ * and grows in place by absorbing free right-hand buddies.
  * Mechanism: per-order doubly linked free lists and a bitmap of non-empty
  * orders; each block's order and free bit sit in a side table of one byte
  * per min-sized unit (in a second os_heap), so blocks carry no header. A
