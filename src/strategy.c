@@ -78,7 +78,10 @@ static int param_index(const struct allocator_ops *ops, const char *key, size_t 
 	return -1;
 }
 
-/* Applies `key=value:key=value` over the defaults and renders s->params. */
+/* Applies `key=value:key=value` over the defaults and renders s->params.
+ * text is NULL when the name had no colon; an empty item ("buddy:", a
+ * trailing colon) is an error, as it would otherwise give the same
+ * strategy a second row key. */
 static int apply_params(struct strategy *s, const char *text, size_t *used, struct diag *d)
 {
 	const struct allocator_ops *ops = s->ops;
@@ -90,7 +93,7 @@ static int apply_params(struct strategy *s, const char *text, size_t *used, stru
 		s->cfg.values[n] = ops->params[n].default_value;
 	}
 	unsigned given = 0; /* bit i: parameter i was typed */
-	while (text && *text) {
+	while (text) {
 		const char *end = strchr(text, ':');
 		size_t len = end ? (size_t)(end - text) : strlen(text);
 		const char *eq = memchr(text, '=', len);
