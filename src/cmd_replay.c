@@ -240,8 +240,8 @@ static void pass_latency(struct replay *r, const struct timer *tm, struct latenc
 		report(key, "%llu %.3f %.3f %.3f %.3f %.3f %.3f %.3f", (unsigned long long)ls.count,
 		       ls.mean, ls.p50, ls.p90, ls.p99, ls.p999, ls.p9999, ls.max);
 	}
-	report("latency_preempted", "%llu", (unsigned long long)set->preempted);
-	report("latency_preempted_ns", "%.0f", (double)set->preempted_ticks / tm->ticks_per_ns);
+	report("latency_off_cpu_calls", "%llu", (unsigned long long)set->off_cpu_calls);
+	report("latency_off_cpu_ns", "%.0f", (double)set->off_cpu_ticks / tm->ticks_per_ns);
 	report("oom", "%llu", (unsigned long long)r->oom);
 	latency_set_unmap(set);
 }

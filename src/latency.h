@@ -65,12 +65,12 @@ struct latency_summary {
 void latency_summarize(const struct latency_hist *h, double ns_per_tick,
 		       struct latency_summary *out);
 
-/* One histogram per call kind, indexed by enum trace_op, and the calls the
- * scheduler took the CPU away from (see replay_latency). */
+/* One histogram per call kind, indexed by enum trace_op, and the calls that
+ * lost the CPU while timed (see replay_latency). */
 struct latency_set {
 	struct latency_hist op[TRACE_OP_COUNT];
-	uint64_t preempted;       /* calls that lost the CPU while timed */
-	uint64_t preempted_ticks; /* the time off the CPU taken from them */
+	uint64_t off_cpu_calls;   /* calls that lost the CPU while timed */
+	uint64_t off_cpu_ticks;   /* the time off the CPU taken from them */
 };
 
 /* Maps a zeroed, pre-faulted set; NULL (errno) on failure. */
@@ -82,17 +82,18 @@ void latency_set_unmap(struct latency_set *set);
 /* Replays every event with each call timed alone by tm (its cost subtracted)
  * into set; the touching of new blocks is done outside the timed region.
  * Makes exactly the calls of replay_throughput, and records every one. A
- * call slower than LATENCY_SLOW_NS that lost the CPU to the scheduler while
- * it ran (an involuntary context switch, and time off the CPU: see
- * off_cpu_ticks) is recorded less that time and counted in set->preempted:
- * on a shared machine a time slice lost inside one timed call would
- * otherwise add milliseconds of another process's work to it. The mark this
- * is measured from is never older than LATENCY_MARK_NS at a call's end, and
- * is taken again after each slow call and after touching a block of
+ * call slower than LATENCY_SLOW_NS that spent time off the CPU (preempted,
+ * its vCPU stolen, asleep: wall less thread CPU time, see off_cpu_ticks) is
+ * recorded less that time and counted in set->off_cpu_calls: on a shared
+ * machine a time slice lost inside one timed call would otherwise add
+ * milliseconds of another process's work to it. The mark this is measured
+ * from is never older than LATENCY_MARK_NS at a call's end, and is taken
+ * again after each slow call and after touching a block of
  * LATENCY_LONG_TOUCH_BYTES or more. */
 #define LATENCY_SLOW_NS 20000
 #define LATENCY_MARK_NS 50000
 #define LATENCY_LONG_TOUCH_BYTES 65536
+#define LATENCY_OFF_CPU_FLOOR_NS 1000
 void replay_latency(struct replay *r, const struct timer *tm, struct latency_set *set);
 
 #endif

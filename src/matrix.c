@@ -387,11 +387,11 @@ static void note_timer(struct meta_measure *mm, const struct runner_result *res)
 		mm->cost_ns_min = cost;
 	if (cost > mm->cost_ns_max)
 		mm->cost_ns_max = cost;
-	uint64_t preempted, off_ns;
-	if (runner_get_u64(res, "latency_preempted", &preempted) == 0)
-		mm->preempted_calls += preempted;
-	if (runner_get_u64(res, "latency_preempted_ns", &off_ns) == 0)
-		mm->preempted_ns += off_ns;
+	uint64_t off_calls, off_ns;
+	if (runner_get_u64(res, "latency_off_cpu_calls", &off_calls) == 0)
+		mm->off_cpu_calls += off_calls;
+	if (runner_get_u64(res, "latency_off_cpu_ns", &off_ns) == 0)
+		mm->off_cpu_ns += off_ns;
 }
 
 static int latency_pass(struct run_state *st, size_t wi, size_t si, struct strategy_work *sw,

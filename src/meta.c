@@ -95,13 +95,13 @@ static void write_measure(FILE *f, const struct meta_measure *mm)
 			mm->cost_ns_min, mm->cost_ns_max);
 		fprintf(f, "  first_pass_empty_median_ns: %.3f\n  passes: %u\n",
 			mm->cost_median_ns, mm->timer_passes);
-		fprintf(f, "  preempted_calls: %llu\n  preempted_off_cpu_ns: %llu\n",
-			(unsigned long long)mm->preempted_calls, (unsigned long long)mm->preempted_ns);
+		fprintf(f, "  off_cpu_calls: %llu\n  off_cpu_ns: %llu\n",
+			(unsigned long long)mm->off_cpu_calls, (unsigned long long)mm->off_cpu_ns);
 		put_field(f, "  ", "method", "each call timed alone (lfence; rdtsc; lfence before it, "
 			  "lfence; rdtsc after, or clock_gettime), the mean cost of an empty timing measured in "
 			  "each pass and subtracted from every sample; touching outside; a call "
-			  "over 20 us that the scheduler switched out is recorded less its time off "
-			  "the CPU (preempted_calls, preempted_off_cpu_ns)");
+			  "over 20 us is recorded less its time off the CPU: preempted, its vCPU "
+			  "stolen or asleep (off_cpu_calls, off_cpu_ns)");
 	} else {
 		put_field(f, "  ", "timer", "none (no latency pass ran)");
 	}

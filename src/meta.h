@@ -29,8 +29,8 @@ struct meta_measure {
 	double cost_ns_min, cost_ns_max;  /* subtracted from every sample, per pass */
 	double cost_median_ns;      /* the first pass's median empty timing */
 	unsigned timer_passes;
-	uint64_t preempted_calls;   /* recorded less their time off the CPU, all passes */
-	uint64_t preempted_ns;      /* that time, all passes */
+	uint64_t off_cpu_calls;     /* recorded less their time off the CPU, all passes */
+	uint64_t off_cpu_ns;        /* that time, all passes */
 	const char *cache_source;   /* "hw", "sim", "none" or "off" */
 	char cache_note[512];       /* which figures are absent, and why */
 	char cache_failed[2048];    /* "workload x strategy: status; ..." */

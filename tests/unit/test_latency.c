@@ -317,7 +317,7 @@ static void test_pass_subtracts_the_timer_cost(void **state)
 	n_calls = n_pool = 0;
 	replay_latency(&r, &tm, set);
 	replay_release(&r);
-	assert_int_equal(set->preempted, 0);
+	assert_int_equal(set->off_cpu_calls, 0);
 	for (int op = 0; op < TRACE_OP_COUNT; op++) {
 		const struct latency_hist *h = &set->op[op];
 		assert_true(h->count > 0);
