@@ -111,7 +111,8 @@ int fileio_write_all(int fd, const void *buf, size_t len)
 
 int fileio_commit_temp(int fd, const char *tmp, int ok)
 {
-	int saved = 0;
+	/* A caller that failed already has its reason in errno. */
+	int saved = ok ? 0 : errno;
 	/* Written in place: a device or pipe has nothing to sync or rename. */
 	if (!tmp[0]) {
 		if (close(fd) != 0 && ok) {

@@ -207,13 +207,14 @@ static int invalid_block(char *why, size_t len, uint64_t index, const char *fmt,
 	return -1;
 }
 
-/* The alignment a plain malloc owes. allocscope's own strategies promise 16
- * bytes for every block (SPEC §5); the production allocators follow C, which
- * owes a block of n < 16 bytes only the alignment of the largest power of two
- * not above n (jemalloc, mimalloc and tcmalloc hand out 8-byte blocks so). */
+/* The alignment a plain malloc owes. allocscope's interface promises 16
+ * bytes for every block (SPEC §5), plugins included; the preloaded
+ * production allocators (and lib:) follow C, which owes a block of n < 16
+ * bytes only the alignment of the largest power of two not above n
+ * (jemalloc, mimalloc and tcmalloc hand out 8-byte blocks so). */
 static uint64_t fundamental_alignment(const struct replay *r, uint64_t size)
 {
-	if (r->ops->heap_range || size >= ALLOCATOR_MIN_ALIGN)
+	if (!r->ops->preload || size >= ALLOCATOR_MIN_ALIGN)
 		return ALLOCATOR_MIN_ALIGN;
 	uint64_t align = 1;
 	while (align * 2 <= size)

@@ -67,7 +67,8 @@ static inline __attribute__((always_inline)) void *replay_call(struct replay *r,
 	return r->ptr[e->slot] = p;
 }
 
-/* Alignment (16 bytes or the requested alignment), heap bounds (in-house
+/* Alignment (the requested one, at least 16 bytes; the C rule for the
+ * preloaded baselines' blocks below 16 bytes), heap bounds (in-house
  * strategies), overlap with the live blocks in set (inserting the block) and
  * a usable size no smaller than the request, which goes to *usable.
  * Returns 0, or -1 with the event index and the problem in why. */

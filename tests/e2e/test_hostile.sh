@@ -161,6 +161,44 @@ echo "$out" | grep -q "^invalid .*invalid:event 4: slot 0 at 0x[0-9a-f]* overlap
 out=$("$ALLOCSCOPE" check -a "$P/misaligned.so" -w trace.yaml 2>&1)
 echo "$out" | grep -q "invalid:event 1: slot 0 at 0x[0-9a-f]*8 is misaligned" &&
 	ok "check names the first misaligned block" || fail "check said: $out"
+# The C rule (an 8-byte block owes 8 bytes) is the preloaded baselines'; a
+# plugin promises 16 bytes for every block, small ones too.
+cat > small.yaml <<'YAML'
+allocscope: 1
+name: small
+events:
+  - [m, 1, 8]
+  - [m, 2, 12]
+YAML
+out=$("$ALLOCSCOPE" check -a "$P/misaligned.so" -w small.yaml 2>&1)
+echo "$out" | grep -q "invalid:event 1: slot 0 at 0x[0-9a-f]*8 is misaligned" &&
+	ok "check holds a plugin's 8-byte blocks to 16 bytes" || fail "check said: $out"
+
+# Ctrl-C or a kill of `check` ends its replay process too (the child leads
+# its own process group, out of the terminal's reach), and then `check`
+# itself, by the signal. A background job starts with SIGINT ignored, so
+# env gives it back its default first, as an interactive shell would have.
+cp trace.yaml "$PWD/hangsig.yaml"
+replay_of_check() { pgrep -f "__replay --trace $PWD/hangsig.yaml" >/dev/null; }
+for sig in INT TERM; do
+	env --default-signal=$sig "$ALLOCSCOPE" check -a "$P/hang.so:after=5" \
+		-w "$PWD/hangsig.yaml" --timeout 120 >/dev/null 2>&1 &
+	parent=$!
+	for _ in $(seq 100); do replay_of_check && break; sleep 0.1; done
+	kill -$sig $parent
+	wait $parent
+	rc=$?
+	for _ in $(seq 20); do replay_of_check || break; sleep 0.1; done
+	if replay_of_check; then
+		fail "SIG$sig to check left its replay process running"
+		pkill -KILL -f "__replay --trace $PWD/hangsig.yaml"
+	else
+		ok "SIG$sig to check ends its replay process"
+	fi
+	want=$((128 + $(kill -l $sig)))
+	[ "$rc" -eq "$want" ] && ok "check ends by SIG$sig (status $rc)" ||
+		fail "check after SIG$sig: status $rc, want $want"
+done
 
 # Broken plugins and libraries are bad input: exit 2 and a message that says
 # what is wrong. For lib:, whose faults would otherwise surface only as the

@@ -80,6 +80,26 @@ static void test_discard_leaves_target(void **state)
 	assert_int_equal(dir_entries(dir), 1);
 }
 
+/* A caller's failure (a short write, a full disk) is the reason the commit
+ * reports, whether the output was a temporary file or written in place. */
+static void test_failure_keeps_reason(void **state)
+{
+	(void)state;
+	char tmp[4200];
+	int fd = fileio_open_temp(target, tmp, sizeof tmp);
+	assert_true(fd >= 0);
+	errno = ENOSPC;
+	assert_int_equal(fileio_commit_temp(fd, tmp, 0), -1);
+	assert_int_equal(errno, ENOSPC);
+
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	errno = ENOSPC;
+	assert_int_equal(fileio_commit_temp(fds[1], "", 0), -1);
+	assert_int_equal(errno, ENOSPC);
+	close(fds[0]);
+}
+
 static void test_link_keeps_pointing(void **state)
 {
 	(void)state;
@@ -115,6 +135,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_commit_replaces_whole),
 		cmocka_unit_test(test_discard_leaves_target),
+		cmocka_unit_test(test_failure_keeps_reason),
 		cmocka_unit_test(test_link_keeps_pointing),
 		cmocka_unit_test(test_directory_refused),
 	};
