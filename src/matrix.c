@@ -240,6 +240,7 @@ struct strategy_work {
 	char status[512];    /* first status other than ok, else "ok" */
 	double ns_per_op[MATRIX_MAX_REPS];
 	unsigned ok_reps;
+	unsigned reps_done;  /* throughput passes run to the end, or settled */
 };
 
 /* A pass that crashed, timed out or found an invalid block decides the
@@ -254,6 +255,14 @@ static int status_is_final(const char *status)
 static int work_settled(const struct strategy_work *sw)
 {
 	return sw->skip[0] || status_is_final(sw->status);
+}
+
+/* A pass not run because the strategy is settled still counts as done on
+ * the progress line (an unavailable one had all its passes counted). */
+static void pass_settled(struct run_state *st, const struct strategy_work *sw)
+{
+	if (!sw->skip[0])
+		st->progress.done++;
 }
 
 /* Memory passes are untimed and their figures do not depend on the load, so
@@ -344,6 +353,7 @@ static void throughput_passes(struct run_state *st, size_t wi, struct strategy_w
 				continue;
 			if (status_is_final(sw->status)) {
 				st->progress.done++;
+				sw->reps_done++;
 				continue;
 			}
 			char what[64];
@@ -353,6 +363,9 @@ static void throughput_passes(struct run_state *st, size_t wi, struct strategy_w
 			struct job j = {st->o, &st->s[si], w, "throughput", NULL, NULL, 0};
 			run_job(&j, &res);
 			st->progress.done++;
+			if (interrupted)
+				break; /* a pass cut short is no repetition */
+			sw->reps_done++;
 			uint64_t total_ns;
 			if (!res.crashed && !runner_get_u64(&res, "ns", &total_ns) &&
 			    sw->ok_reps < MATRIX_MAX_REPS)
@@ -403,6 +416,8 @@ static int latency_pass(struct run_state *st, size_t wi, size_t si, struct strat
 	progress_show(&st->progress, st->s[si].spec, w->name, "latency");
 	run_job(&j, &res);
 	st->progress.done++;
+	if (interrupted)
+		return 0; /* killed by the interruption: no status, no row */
 	note_status(st, si, res.status, &res);
 	if (strcmp(res.status, "ok") && !strcmp(sw->status, "ok"))
 		COPY_STATUS(sw->status, res.status);
@@ -483,7 +498,9 @@ static int cache_finish(struct run_state *st, struct cache_job *cj, struct diag 
 	int rc = -1;
 	job_finish(cj->started, &cj->child, &res);
 	st->progress.done++;
-	if (res.crashed)
+	if (interrupted)
+		snprintf(why, sizeof why, "interrupted");
+	else if (res.crashed)
 		snprintf(why, sizeof why, "%s", res.status);
 	else if (runner_get_u64(&res, "events", &events))
 		snprintf(why, sizeof why, "the replay process did not say how many events it ran");
@@ -495,6 +512,8 @@ static int cache_finish(struct run_state *st, struct cache_job *cj, struct diag 
 		unlink(cj->out);
 		unlink(cj->log);
 	}
+	if (interrupted)
+		return 0; /* killed by the interruption: neither a row nor a failure */
 	if (rc) {
 		cache_failed(st, w, s, why);
 		return 0;
@@ -521,6 +540,8 @@ static void cache_passes(struct run_state *st, size_t wi, const struct strategy_
 		for (; si < st->o->n_strategies && n < width; si++)
 			if (!work_settled(&work[si]))
 				cache_start(st, wi, si, &jobs[n++]);
+			else
+				pass_settled(st, &work[si]);
 		for (size_t k = 0; k < n; k++)
 			if (cache_finish(st, &jobs[k], d))
 				*err = 1;
@@ -532,9 +553,11 @@ static void cache_passes(struct run_state *st, size_t wi, const struct strategy_
 static void measure_passes(struct run_state *st, size_t wi, struct strategy_work *work,
 			   struct diag *d, int *err)
 {
-	for (size_t si = 0; si < st->o->n_strategies && !interrupted && !*err; si++)
-		if (!work_settled(&work[si]) && !st->o->no_latency &&
-		    latency_pass(st, wi, si, &work[si], d))
+	for (size_t si = 0; si < st->o->n_strategies && !interrupted && !*err && !st->o->no_latency;
+	     si++)
+		if (work_settled(&work[si]))
+			pass_settled(st, &work[si]);
+		else if (latency_pass(st, wi, si, &work[si], d))
 			*err = 1;
 	if (st->cache_mode == CACHE_HW || st->cache_mode == CACHE_SIM)
 		cache_passes(st, wi, work, d, err);
@@ -552,7 +575,11 @@ static int run_workload(struct run_state *st, size_t wi, struct diag *d)
 		throughput_passes(st, wi, work);
 	if (!err)
 		measure_passes(st, wi, work, d, &err);
-	for (size_t si = 0; si < ns && !err && !interrupted; si++) {
+	/* A row is written once its repetitions are all in, even when an
+	 * interruption came later, in the latency or cache passes. */
+	for (size_t si = 0; si < ns && !err; si++) {
+		if (interrupted && !work[si].skip[0] && work[si].reps_done < st->o->reps)
+			continue;
 		struct summary_cell *cell = summary_cell(&st->summary, wi, si);
 		const char *row_status = work[si].skip[0] ? work[si].skip : work[si].status;
 		if (!strcmp(cell->status, "ok"))

@@ -7,6 +7,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
+root=$(cd "$here/../.." && pwd)
 enter_scratch
 
 # Three workloads, each replay a fraction of a second: long enough to
@@ -100,4 +101,29 @@ interrupt_case() { # $1 = signal name
 
 interrupt_case INT
 interrupt_case TERM
+
+# An interruption in the latency pass keeps the throughput rows whose
+# repetitions were all in. tests/plugins/slow.so takes 1 ms a call on 1 GiB
+# requests, so each pass of 400 calls lasts long enough to be caught in.
+slow=$root/$BUILD/tests/plugins/slow.so
+if [ -f "$slow" ]; then
+	printf 'allocscope: 1\nname: slow\nevents:\n' >slow.yaml
+	for _ in $(seq 200); do printf '  - [m, 1, 1073741824]\n  - [f, 1]\n'; done >>slow.yaml
+	"$ALLOCSCOPE" run -a "plugin:$slow" -w slow.yaml -n 2 --touch none --no-cache \
+		-o res-slow >/dev/null 2>run-slow.err &
+	pid=$!
+	for _ in $(seq 300); do
+		ps -eo args | grep -q "[_]_replay --trace slow.yaml .*--pass latency" && break
+		sleep 0.05
+	done
+	kill -INT "$pid"
+	wait "$pid"
+	row=$(awk -F, 'NR == 2 { print $4 "," $10 }' res-slow/2*/throughput.csv 2>/dev/null)
+	[ "$row" = "2,ok" ] && ok "interrupted in the latency pass: the throughput row stays (2 reps, ok)" ||
+		fail "interrupted in the latency pass: throughput row '$row', want '2,ok' ($(cat run-slow.err))"
+	[ "$(wc -l <res-slow/2*/latency.csv)" -eq 1 ] &&
+		ok "interrupted in the latency pass: no latency row" || fail "a latency row of a cut pass"
+else
+	skip "interrupted in the latency pass: $slow not built"
+fi
 finish
