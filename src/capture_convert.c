@@ -3,6 +3,7 @@
  * would dominate). Checks each block's events as it goes. */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,7 +137,7 @@ static void out_header(struct yaml_out *o, const struct capture_meta *m,
 		       const struct capture_raw_header *h, struct header_patches *hp)
 {
 	out_str(o, "allocscope: 1\nname: ");
-	out_str(o, m->name);
+	out_quoted(o, m->name); /* a valid name can still be YAML syntax: "-" */
 	out_str(o, "\n");
 	if (m->description) {
 		out_str(o, "description: ");
@@ -159,7 +160,17 @@ static void out_header(struct yaml_out *o, const struct capture_meta *m,
 	out_str(o, "# unknown_frees: frees of addresses never seen allocated (before recording\n"
 		   "# began, or by another allocator), left out. unseen_frees: addresses\n"
 		   "# allocated again while live (a free we missed), freed just before.\n");
-	out_str(o, h->n_words ? "events:\n" : "events: []\n");
+	/* Whether any event follows is known only at the end: out_events_end. */
+	out_str(o, "events:\n");
+}
+
+/* A process whose records give no event (one that only freed what it
+ * inherited) still has a sequence: `events:` then `  []`, a flow sequence
+ * on the next line, is the same YAML as `events: []`. */
+static void out_events_end(struct yaml_out *o, uint64_t events)
+{
+	if (!events)
+		out_str(o, "  []\n");
 }
 
 /* The converter's view of the process: which addresses are live under
@@ -437,8 +448,8 @@ static int convert_records(const uint64_t *words, const struct capture_raw_heade
 	return rc;
 }
 
-static int convert_to(FILE *f, const char *raw_path, const struct capture_meta *meta,
-		      struct capture_stats *st, struct diag *d)
+static int convert_to(FILE *f, const char *out_path, const char *raw_path,
+		      const struct capture_meta *meta, struct capture_stats *st, struct diag *d)
 {
 	struct capture_raw_header h;
 	if (capture_raw_header_read(raw_path, &h, d) != 0)
@@ -478,13 +489,45 @@ static int convert_to(FILE *f, const char *raw_path, const struct capture_meta *
 	st->events = 0;
 	for (int k = 0; k < TRACE_OP_COUNT; k++)
 		st->events += st->count[k];
+	out_events_end(&o, st->events);
 	out_patch(&o, hp.unknown_frees, st->unknown_frees);
 	out_patch(&o, hp.unseen_frees, st->stale_allocs);
 	if (rc == 0 && o.err)
-		rc = diag_set(d, NULL, 0, 0, "write error: %s", strerror(o.err));
+		rc = diag_set(d, out_path, 0, 0, "cannot write: %s", strerror(o.err));
 cleanup:
 	free(o.buf);
 	munmap(map, len);
+	return rc;
+}
+
+/* The header's counts are patched in after the events (out_patch), which
+ * a pipe or a device cannot take: for those the trace is made in an unnamed
+ * file beside the raw records (which has room for them) and copied. */
+static int convert_unseekable(FILE *f, const char *out_path, const char *raw_path,
+			      const struct capture_meta *meta, struct capture_stats *st,
+			      struct diag *d)
+{
+	char copy[4200];
+	snprintf(copy, sizeof copy, "%s", raw_path);
+	const char *dir = dirname(copy);
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	FILE *t = fd >= 0 ? fdopen(fd, "w+") : NULL;
+	if (!t) {
+		if (fd >= 0)
+			close(fd);
+		return diag_set(d, dir, 0, 0, "cannot make a file here: %s", strerror(errno));
+	}
+	int rc = convert_to(t, out_path, raw_path, meta, st, d);
+	char buf[65536];
+	size_t n;
+	if (rc == 0 && (fflush(t) != 0 || fseeko(t, 0, SEEK_SET) != 0))
+		rc = diag_set(d, dir, 0, 0, "cannot read back the trace: %s", strerror(errno));
+	while (rc == 0 && (n = fread(buf, 1, sizeof buf, t)) > 0)
+		if (fwrite(buf, 1, n, f) != n)
+			rc = diag_set(d, out_path, 0, 0, "cannot write: %s", strerror(errno));
+	if (rc == 0 && ferror(t))
+		rc = diag_set(d, dir, 0, 0, "cannot read back the trace: %s", strerror(errno));
+	fclose(t);
 	return rc;
 }
 
@@ -496,7 +539,9 @@ int capture_convert(const char *raw_path, const char *out_path,
 	FILE *f = fileio_fopen_temp(out_path, tmp, sizeof tmp);
 	if (!f)
 		return diag_set(d, out_path, 0, 0, "cannot write: %s", strerror(errno));
-	int rc = convert_to(f, raw_path, meta, st, d);
+	/* No temporary name: written in place, to a pipe or a device. */
+	int rc = tmp[0] ? convert_to(f, out_path, raw_path, meta, st, d)
+			: convert_unseekable(f, out_path, raw_path, meta, st, d);
 	if (fileio_fcommit_temp(f, tmp, rc == 0) != 0 && rc == 0)
 		rc = diag_set(d, out_path, 0, 0, "cannot write: %s", strerror(errno));
 	return rc;

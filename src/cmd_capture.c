@@ -353,6 +353,9 @@ static void stats_print(const char *path, const struct capture_stats *st)
 			"were not recorded\n", (unsigned long long)st->nested_calls);
 	if (st->truncated)
 		fprintf(stderr, "    recording stopped early (out of space)\n");
+	if (st->threads > CAPTURE_THREAD_MAX + 1)
+		fprintf(stderr, "    threads past t%u (%u of them) are all written as t%u\n",
+			CAPTURE_THREAD_MAX, st->threads - CAPTURE_THREAD_MAX - 1, CAPTURE_THREAD_MAX);
 }
 
 /* Converts one process's raw file; main is CMD's own process. */
@@ -507,7 +510,19 @@ static int raw_dir_make(const struct capture_opts *o, char *buf, size_t cap)
 		error_msg("cannot create a directory '%s': %s", buf, strerror(errno));
 		return -1;
 	}
-	return 0;
+	/* The program and its children find the directory by this path: a
+	 * relative one would lead a child that changed directory astray. */
+	char abs[PATH_MAX];
+	if (!realpath(buf, abs))
+		error_msg("cannot resolve the directory '%s': %s", buf, strerror(errno));
+	else if (strlen(abs) >= cap)
+		error_msg("the directory '%s' has too long a path", abs);
+	else {
+		memcpy(buf, abs, strlen(abs) + 1);
+		return 0;
+	}
+	rmdir(buf);
+	return -1;
 }
 
 int cmd_capture(int argc, char **argv)

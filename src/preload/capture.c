@@ -27,10 +27,11 @@
  * parent's unflushed records and file and starts its own file at its first
  * call (blocks inherited from the parent are unknown to its trace).
  * Flushing: when the buffer fills; at exit (a destructor, whichever thread
- * calls exit; calls made after it by other threads are written through one
- * by one); before exec* and _exit called by the program. Lost: the
- * unflushed buffer (at most BUF_WORDS words) on a crash, a kill, or an
- * exec/_exit made inside libc (posix_spawn children allocate nothing).
+ * calls exit, or an at_quick_exit handler; calls made after it by other
+ * threads are written through one by one); before exec* and _exit called by
+ * the program. Lost: the unflushed buffer (at most BUF_WORDS words) on a
+ * crash, a kill, or an exec/_exit made inside libc (posix_spawn children
+ * allocate nothing).
  * Bootstrap: dlsym may allocate before the real functions are known; those
  * calls are served from a static arena that free/realloc recognise.
  */
@@ -351,14 +352,14 @@ static void fork_child(void)
 }
 
 /* Enters the recorder: returns 1 with the lock held when this call is to be
- * recorded, 0 when not (not capturing, before the constructor, or re-entered
- * from a signal handler). */
+ * recorded, 0 when not (not capturing, libc not yet initialised, or
+ * re-entered from a signal handler). */
 static void rec_leave(void);
 
 static int rec_enter(void)
 {
 	int state = __atomic_load_n(&rec.state, __ATOMIC_RELAXED);
-	if (state == REC_OFF || state == REC_PENDING)
+	if (state == REC_OFF || (state == REC_PENDING && !environ))
 		return 0;
 	if (tls.in_recorder) {
 		__atomic_fetch_add(&rec.nested_calls, 1, __ATOMIC_RELAXED);
@@ -371,7 +372,7 @@ static int rec_enter(void)
 	tls.locked = !__libc_single_threaded;
 	if (tls.locked)
 		rec_lock();
-	if (unlikely(rec.state == REC_UNSTARTED) && rec_start() != 0)
+	if (unlikely(rec.state == REC_UNSTARTED || rec.state == REC_PENDING) && rec_start() != 0)
 		rec.state = REC_OFF;
 	if (rec.state == REC_ACTIVE)
 		return 1;
@@ -397,19 +398,27 @@ static void rec_flush_now(void)
 	}
 }
 
-/* Recording starts here rather than at the first call: before libc and the
- * preloaded library are initialised, getenv cannot be trusted. The few
- * calls made earlier are forwarded unrecorded (their frees count as unknown). */
+/* Recording starts at the first call made once libc has its environment
+ * (before that getenv would wrongly say "not capturing", and the loader's
+ * own few calls are forwarded unrecorded, their frees counted as unknown).
+ * That is before this constructor when a library the program links runs
+ * its constructors first, as libstdc++ does, allocating its 72 KiB
+ * exception pool; here at the latest. */
+static void rec_fini(void);
+
 __attribute__((constructor)) static void rec_init(void)
 {
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
-	__atomic_store_n(&rec.state, REC_UNSTARTED, __ATOMIC_RELEASE);
+	at_quick_exit(rec_fini); /* quick_exit runs no destructor */
+	int pending = REC_PENDING;
+	__atomic_compare_exchange_n(&rec.state, &pending, REC_UNSTARTED, 0, __ATOMIC_RELEASE,
+				    __ATOMIC_RELAXED);
 	if (rec_enter())
 		rec_leave();
 }
 
-/* exit(), from any thread. Threads still running go on being recorded,
- * written through record by record. */
+/* exit() or quick_exit(), from any thread. Threads still running go on
+ * being recorded, written through record by record. */
 __attribute__((destructor)) static void rec_fini(void)
 {
 	if (rec_enter()) {

@@ -107,7 +107,7 @@ check "-o in a missing directory: the program is not run" [ ! -e "$TMP/ran" ]
 capture "$TMP/calls.yaml" "$PROGS/cap_calls"
 check "cap_calls: exit 0" [ $? -eq 0 ]
 check "cap_calls: exact event sequence" same_events "$TMP/calls.yaml" "$CALLS"
-check "cap_calls: name from the file" grep -qx 'name: calls' "$TMP/calls.yaml"
+check "cap_calls: name from the file" grep -qx 'name: "calls"' "$TMP/calls.yaml"
 check "cap_calls: source records the command" \
 	grep -q "^source: {kind: captured, command: \"$PROGS/cap_calls\", date: \"[0-9-]*\"" \
 	"$TMP/calls.yaml"
@@ -142,7 +142,7 @@ check "exec of the same program: $n_listed traces listed, all distinct files" \
 timeout 60 "$ALLOCSCOPE" capture -n my-run -o "$TMP/opts.yaml" "$PROGS/cap_calls" -o -n \
 	2>"$TMP/opts.err"
 check "command's own options pass through" same_events "$TMP/opts.yaml" "$CALLS"
-check "--name sets name" grep -qx 'name: my-run' "$TMP/opts.yaml"
+check "--name sets name" grep -qx 'name: "my-run"' "$TMP/opts.yaml"
 
 # ---- threads freeing each other's blocks ------------------------------------
 capture "$TMP/threads.yaml" "$PROGS/cap_threads"
@@ -186,6 +186,52 @@ check "cap_fork: child's events" same_events "${child:-/dev/null}" '  - [m, 1, 2
 check "cap_fork: inherited free counted as unknown" grep -q 'unknown_frees: 1 ' "${child:-/dev/null}"
 check "cap_fork: child trace listed" grep -q "fork.d/cap_fork\.[0-9]*\.yaml: 2 events" "$TMP/fork.yaml.err"
 check "cap_fork: child trace loads" loads "${child:-/dev/null}"
+
+# ---- the edges: no events, quick_exit, a child elsewhere, early constructors ----
+capture "$TMP/onlyfree.yaml" "$PROGS/cap_edges" onlyfree
+child=$(ls "$TMP"/onlyfree.d/cap_edges.*.yaml 2>/dev/null)
+check "a child that only frees: its trace has no events and loads" \
+	grep -q "onlyfree.d/cap_edges\.[0-9]*\.yaml: 0 events" "$TMP/onlyfree.yaml.err"
+check "a child that only frees: its trace loads" loads "${child:-/dev/null}"
+capture "$TMP/quick.yaml" "$PROGS/cap_edges" quick
+check "quick_exit: every event kept" grep -q ': 2000 events' "$TMP/quick.yaml.err"
+# A relative -o, and a child forked after the program left the directory.
+allocscope_abs=$(realpath "$ALLOCSCOPE") progs_abs=$(realpath "$PROGS")
+(cd "$TMP" && timeout 60 "$allocscope_abs" capture -o rel.yaml -- "$progs_abs/cap_edges" chdir \
+	2>rel.err)
+check "a child after chdir, -o relative: its trace is written" \
+	same_events "$(ls "$TMP"/rel.d/cap_edges.*.yaml 2>/dev/null || echo /dev/null)" '  - [m, 1, 123]
+  - [f, 1]'
+capture "$TMP/threads4100.yaml" "$PROGS/cap_edges" threads
+check "4101 threads: the ones past t4095 are said to be merged" \
+	grep -q 'threads past t4095 (5 of them) are all written as t4095' "$TMP/threads4100.yaml.err"
+# A library the program links runs its constructors before the recorder's
+# (libstdc++ allocates its exception pool so): recording starts in them.
+if command -v cc >/dev/null 2>&1; then
+	printf '#include <stdlib.h>\nvoid *early_block;\n__attribute__((constructor)) static void early(void) { early_block = malloc(77777); }\n' >"$TMP/early.c"
+	printf 'extern void *early_block;\n#include <stdlib.h>\nint main(void) { free(early_block); return 0; }\n' >"$TMP/early_main.c"
+	cc -shared -fPIC -o "$TMP/libearly.so" "$TMP/early.c" &&
+		cc -o "$TMP/early" "$TMP/early_main.c" -L"$TMP" -learly -Wl,-rpath,"$TMP"
+	capture "$TMP/early.yaml" "$TMP/early"
+	check "an allocation in a linked library's constructor is recorded" \
+		same_events "$TMP/early.yaml" '  - [m, 1, 77777]
+  - [f, 1]'
+else
+	echo "# no cc: early constructors not tested"
+fi
+# A name that is YAML syntax on its own, and -o a pipe (the header's counts
+# cannot be patched in place there).
+timeout 60 "$ALLOCSCOPE" capture -n - -o "$TMP/dash.yaml" -- "$PROGS/cap_calls" 2>/dev/null
+check "--name -: the trace loads" loads "$TMP/dash.yaml"
+mkfifo "$TMP/fifo"
+cat "$TMP/fifo" >"$TMP/fromfifo.yaml" &
+reader=$!
+timeout 60 "$ALLOCSCOPE" capture -o "$TMP/fifo" -- "$PROGS/cap_calls" 2>"$TMP/fifo.err"
+rc=$?
+wait $reader
+check "-o a FIFO: exit 0" [ $rc -eq 0 ]
+check "-o a FIFO: the trace arrives whole" same_events "$TMP/fromfifo.yaml" "$CALLS"
+check "-o a FIFO: with its counts" grep -q 'unknown_frees: 0' "$TMP/fromfifo.yaml"
 
 # ---- exec: the exec'd program's own trace -----------------------------------------
 capture "$TMP/exec.yaml" "$PROGS/cap_exec" "$PROGS/cap_calls"
