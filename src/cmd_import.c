@@ -132,7 +132,9 @@ int cmd_import(int argc, char **argv)
 		return rc;
 	FILE *in = strcmp(a.in, "-") ? fopen(a.in, "r") : stdin;
 	if (!in) {
-		error_msg("cannot open '%s': %s", a.in, strerror(errno));
+		struct diag open_err;
+		diag_set(&open_err, a.in, 0, 0, "cannot open: %s", strerror(errno));
+		diag_print(&open_err);
 		return EXIT_BAD_INPUT;
 	}
 	struct trace_builder b;

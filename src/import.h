@@ -78,10 +78,12 @@ int import_parse_u64(const char **p, int base, uint64_t *out);
 /* Skips spaces and tabs. */
 const char *import_skip_blanks(const char *p);
 
-/* Calls trace_builder_add and turns its refusal into a diag at `line`. */
+/* Calls trace_builder_add and turns its refusal (an id already live, a size
+ * past the limit: the request as a whole) into a diag at `line`, `col` being
+ * where the request starts. */
 int import_add(struct trace_builder *b, enum trace_op op, uint64_t id,
 	       uint64_t size, uint64_t nmemb_or_align, unsigned thread,
-	       const char *file, unsigned long line, struct diag *d);
+	       const char *file, unsigned long line, unsigned long col, struct diag *d);
 
 /* The trace name for an input path: its basename without the last extension,
  * every character outside [A-Za-z0-9._-] replaced by '_'; "imported" when

@@ -32,6 +32,7 @@ struct and_state {
 	unsigned n_threads;
 	const char *line;
 	unsigned long lineno;
+	unsigned long call_col; /* where the current line's call name is */
 };
 
 enum and_op { AND_MALLOC, AND_CALLOC, AND_MEMALIGN, AND_REALLOC, AND_FREE, AND_DONE };
@@ -75,7 +76,7 @@ static int and_free(struct and_state *s, uint64_t ptr, unsigned t)
 	}
 	uint64_t v = *id;
 	u64map_del(&s->ids, ptr, NULL);
-	return import_add(s->b, TRACE_FREE, v, 0, 0, t, s->file, s->lineno, s->d);
+	return import_add(s->b, TRACE_FREE, v, 0, 0, t, s->file, s->lineno, s->call_col, s->d);
 }
 
 /* A new block at ptr (a pointer still live there lost its free: end it). */
@@ -91,7 +92,7 @@ static int and_alloc(struct and_state *s, enum trace_op op, uint64_t ptr, uint64
 	uint64_t id = s->next_id++;
 	if (u64map_put(&s->ids, ptr, id))
 		return and_err(s, s->line, "out of memory");
-	return import_add(s->b, op, id, size, extra, t, s->file, s->lineno, s->d);
+	return import_add(s->b, op, id, size, extra, t, s->file, s->lineno, s->call_col, s->d);
 }
 
 static int and_realloc(struct and_state *s, uint64_t ptr, uint64_t old, uint64_t size,
@@ -116,7 +117,7 @@ static int and_realloc(struct and_state *s, uint64_t ptr, uint64_t old, uint64_t
 		return -1;
 	if (u64map_put(&s->ids, ptr, id))
 		return and_err(s, s->line, "out of memory");
-	return import_add(s->b, TRACE_REALLOC, id, size, 0, t, s->file, s->lineno, s->d);
+	return import_add(s->b, TRACE_REALLOC, id, size, 0, t, s->file, s->lineno, s->call_col, s->d);
 }
 
 static uint64_t pow2_ceil(uint64_t v)
@@ -160,6 +161,7 @@ static int and_line(struct and_state *s)
 	if (import_parse_u64(&p, 10, &tid) || *p != ':')
 		return and_err(s, p, "expected 'TID: CALL ...'");
 	p = import_skip_blanks(p + 1);
+	s->call_col = (unsigned long)(p - s->line) + 1;
 	size_t len = strcspn(p, " \t");
 	int op = -1;
 	for (int i = 0; i <= AND_DONE; i++)

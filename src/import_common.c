@@ -135,11 +135,11 @@ int import_parse_u64(const char **p, int base, uint64_t *out)
 
 int import_add(struct trace_builder *b, enum trace_op op, uint64_t id,
 	       uint64_t size, uint64_t nmemb_or_align, unsigned thread,
-	       const char *file, unsigned long line, struct diag *d)
+	       const char *file, unsigned long line, unsigned long col, struct diag *d)
 {
 	char err[256];
 	if (trace_builder_add(b, op, id, size, nmemb_or_align, thread, err, sizeof err))
-		return diag_set(d, file, line, 0, "%s", err);
+		return diag_set(d, file, line, col, "%s", err);
 	return 0;
 }
 

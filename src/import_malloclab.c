@@ -28,6 +28,7 @@ struct rep_state {
 	struct u64map live; /* id -> requested size */
 	uint64_t ops, max_id_plus1, live_bytes, peak_bytes;
 	unsigned long hdr_line[HDR_N]; /* where each header number was */
+	unsigned long request_col;     /* where the current request starts */
 	int any_id;
 };
 
@@ -50,7 +51,9 @@ static int rep_header(struct import_lines *l, struct rep_state *s, uint64_t hdr[
 		const char *p = import_skip_blanks(l->buf);
 		if (!*p)
 			continue;
-		if (import_parse_u64(&p, 10, &hdr[i]) || *import_skip_blanks(p))
+		if (import_parse_u64(&p, 10, &hdr[i]) == 0)
+			p = import_skip_blanks(p); /* past the number: what follows it */
+		if (*p)
 			return diag_set(s->d, s->file, l->lineno, column_of(l->buf, p),
 					"malformed header: the %s line must be one unsigned number",
 					what[i]);
@@ -69,8 +72,9 @@ static int rep_id(struct rep_state *s, const char *line, const char **p, unsigne
 		*p = q + 2;
 		return 0;
 	}
+	const char *start = q;
 	if (import_parse_u64(&q, 10, id) || *id >= UINT64_MAX - 1)
-		return diag_set(s->d, s->file, lineno, column_of(line, q),
+		return diag_set(s->d, s->file, lineno, column_of(line, start),
 				"expected a block id (an unsigned number)");
 	*p = q;
 	if (*id + 1 > s->max_id_plus1)
@@ -88,7 +92,7 @@ static int rep_free(struct rep_state *s, uint64_t id, unsigned long lineno)
 	}
 	s->live_bytes -= *size;
 	u64map_del(&s->live, id, NULL);
-	return import_add(s->b, TRACE_FREE, id, 0, 0, 0, s->file, lineno, s->d);
+	return import_add(s->b, TRACE_FREE, id, 0, 0, 0, s->file, lineno, s->request_col, s->d);
 }
 
 static int rep_alloc(struct rep_state *s, char op, uint64_t id, uint64_t size,
@@ -98,7 +102,7 @@ static int rep_alloc(struct rep_state *s, char op, uint64_t id, uint64_t size,
 	if (op == 'r' && size == 0)
 		return rep_free(s, id, lineno);
 	enum trace_op top = op == 'r' && old ? TRACE_REALLOC : TRACE_MALLOC;
-	if (import_add(s->b, top, id, size, 0, 0, s->file, lineno, s->d))
+	if (import_add(s->b, top, id, size, 0, 0, s->file, lineno, s->request_col, s->d))
 		return -1;
 	if (top == TRACE_REALLOC)
 		s->live_bytes -= *old;
@@ -121,6 +125,7 @@ static int rep_line(struct rep_state *s, const char *line, unsigned long lineno)
 		return diag_set(s->d, s->file, lineno, column_of(line, p),
 				"unknown request '%.*s' (expected a, r or f)",
 				(int)strcspn(p, " \t"), p);
+	s->request_col = column_of(line, p);
 	p++;
 	uint64_t id, size = 0;
 	int is_null;

@@ -31,6 +31,7 @@ struct mt_state {
 	uint64_t pending_old;  /* the `<` pointer awaiting its `>` line */
 	unsigned long pending_line; /* 0: none pending */
 	uint64_t unseen_reallocs, reused;
+	unsigned long record_col; /* where the current record's op is */
 };
 
 static unsigned long col(const char *line, const char *p)
@@ -94,7 +95,7 @@ static int mt_free(struct mt_state *s, uint64_t ptr, unsigned long lineno)
 	}
 	uint64_t v = *id;
 	u64map_del(&s->ids, ptr, NULL);
-	return import_add(s->b, TRACE_FREE, v, 0, 0, 0, s->file, lineno, s->d);
+	return import_add(s->b, TRACE_FREE, v, 0, 0, 0, s->file, lineno, s->record_col, s->d);
 }
 
 /* A new block at `ptr`; frees a live block there first (see the header). */
@@ -108,7 +109,7 @@ static int mt_malloc(struct mt_state *s, uint64_t ptr, uint64_t size, unsigned l
 	uint64_t id = s->next_id++;
 	if (u64map_put(&s->ids, ptr, id))
 		return diag_set(s->d, s->file, lineno, 0, "out of memory");
-	return import_add(s->b, TRACE_MALLOC, id, size, 0, 0, s->file, lineno, s->d);
+	return import_add(s->b, TRACE_MALLOC, id, size, 0, 0, s->file, lineno, s->record_col, s->d);
 }
 
 static int mt_realloc(struct mt_state *s, uint64_t old, uint64_t ptr, uint64_t size,
@@ -128,7 +129,7 @@ static int mt_realloc(struct mt_state *s, uint64_t old, uint64_t ptr, uint64_t s
 	}
 	if (u64map_put(&s->ids, ptr, id))
 		return diag_set(s->d, s->file, lineno, 0, "out of memory");
-	return import_add(s->b, TRACE_REALLOC, id, size, 0, 0, s->file, lineno, s->d);
+	return import_add(s->b, TRACE_REALLOC, id, size, 0, 0, s->file, lineno, s->record_col, s->d);
 }
 
 static int mt_line(struct mt_state *s, const char *line, unsigned long lineno)
@@ -139,6 +140,7 @@ static int mt_line(struct mt_state *s, const char *line, unsigned long lineno)
 	if (!p || !*p || !strchr("+-<>!", *p) || (p[1] != ' ' && p[1] != '\t'))
 		return diag_set(s->d, s->file, lineno, p && *p ? col(line, p) : 1,
 				"not an mtrace record (expected '+', '-', '<', '>', '!' or '=')");
+	s->record_col = col(line, p);
 	char op = *p++;
 	if (s->pending_line && op != '>')
 		return diag_set(s->d, s->file, lineno, col(line, p - 1),
@@ -169,7 +171,7 @@ static int mt_line(struct mt_state *s, const char *line, unsigned long lineno)
 		return 0;
 	default: /* '>' */
 		if (!s->pending_line)
-			return diag_set(s->d, s->file, lineno, col(line, p),
+			return diag_set(s->d, s->file, lineno, s->record_col,
 					"'>' without the '<' line of its realloc");
 		s->pending_line = 0;
 		return mt_realloc(s, s->pending_old, ptr, size, lineno);

@@ -116,6 +116,14 @@ expect_exit 0 "import --help" "$ALLOCSCOPE" import --help
 expect_exit 2 "import without args" "$ALLOCSCOPE" import
 expect_exit 2 "import unknown format" "$ALLOCSCOPE" import --from nope bad.rep -o x.yaml
 expect_exit 2 "import missing input" "$ALLOCSCOPE" import --from mtrace nofile -o x.yaml
+"$ALLOCSCOPE" import --from mtrace nofile -o x.yaml 2>nofile.err
+grep -q '^nofile: error: cannot open: No such file or directory$' nofile.err &&
+	ok "a missing input is named first, as the loader names one" || fail "said: $(cat nofile.err)"
+# A request the trace cannot take is placed where it starts.
+printf '1: malloc 0x10 8\n2:  malloc 0x20 99999999\n' >big.android
+"$ALLOCSCOPE" import --from android big.android --max-size 1000 -o x.yaml 2>big.err
+grep -q '^big.android:2:5: error: .*1000' big.err && ok "android: a size past --max-size at 2:5" ||
+	fail "android past --max-size: $(cat big.err)"
 expect_exit 2 "import bad --name" "$ALLOCSCOPE" import --from mtrace "$frag/mtrace-prog.txt" \
 	-o x.yaml --name 'a b'
 "$ALLOCSCOPE" import --from mtrace "$frag/mtrace-prog.txt" -o named.yaml --name my.trace 2>/dev/null

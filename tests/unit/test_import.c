@@ -152,7 +152,10 @@ static void test_malloclab_malformed(void **state)
 	expect_fail(import_malloclab, "20000\n2\n2\n1\na 0 10 11\n", 5, 8, "unexpected '11'");
 	expect_fail(import_malloclab, "20000\n2\n2\n1\nf\n", 5, 1, "unknown request");
 	/* a live id allocated again: the builder's refusal, placed at the line */
-	expect_fail(import_malloclab, "20000\n1\n2\n1\na 0 10\n\na 0 20\n", 7, 0, "");
+	expect_fail(import_malloclab, "20000\n1\n2\n1\na 0 10\n\n  a 0 20\n", 7, 3, "already live");
+	expect_fail(import_malloclab, "20000\n6 x\n", 2, 3, "malformed header");
+	expect_fail(import_malloclab, "20000\n2\n2\n1\na 18446744073709551615 10\n", 5, 3,
+		    "expected a block id");
 }
 
 /* ---- mtrace -------------------------------------------------------------- */
@@ -249,7 +252,7 @@ static void test_mtrace_malformed(void **state)
 	expect_fail(import_mtrace, "= Start\n+ 0x10\n", 2, 7, "expected a size");
 	expect_fail(import_mtrace, "+ 0x10 0x4\n- 0x10 junk\n", 2, 8, "unexpected 'junk'");
 	expect_fail(import_mtrace, "+ 0x10 0x4\n< 0x10\n- 0x10\n", 3, 1, "'>' line");
-	expect_fail(import_mtrace, "> 0x10 0x4\n", 1, 11, "without the '<'");
+	expect_fail(import_mtrace, "> 0x10 0x4\n", 1, 1, "without the '<'");
 	expect_fail(import_mtrace, "+ zz 0x4\n", 1, 3, "expected a pointer");
 }
 
