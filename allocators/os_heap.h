@@ -3,7 +3,8 @@
  * A contiguous heap that grows at its end in fixed steps, like sbrk: a large
  * range of address space is reserved up front (PROT_NONE, no swap charge) and
  * committed step by step. The committed extent is the strategy's footprint,
- * so heap bytes are exact and change only when the heap grows or shrinks.
+ * so heap bytes are exact and change only when the heap grows (it never
+ * shrinks).
  * In-house strategies never call malloc; they carve everything from here.
  */
 #ifndef ALLOCSCOPE_OS_HEAP_H

@@ -87,9 +87,10 @@ void latency_set_unmap(struct latency_set *set);
  * recorded less that time and counted in set->off_cpu_calls: on a shared
  * machine a time slice lost inside one timed call would otherwise add
  * milliseconds of another process's work to it. The mark this is measured
- * from is never older than LATENCY_MARK_NS at a call's end, and is taken
- * again after each slow call and after touching a block of
- * LATENCY_LONG_TOUCH_BYTES or more. */
+ * from is retaken after a call when it has grown older than LATENCY_MARK_NS,
+ * after each slow call and after touching a block of LATENCY_LONG_TOUCH_BYTES
+ * or more: at a call's start it is at most that old plus one short touch
+ * and one fast call. */
 #define LATENCY_SLOW_NS 20000
 #define LATENCY_MARK_NS 50000
 #define LATENCY_LONG_TOUCH_BYTES 65536

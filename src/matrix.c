@@ -582,7 +582,10 @@ static int run_workload(struct run_state *st, size_t wi, struct diag *d)
 			continue;
 		struct summary_cell *cell = summary_cell(&st->summary, wi, si);
 		const char *row_status = work[si].skip[0] ? work[si].skip : work[si].status;
-		if (!strcmp(cell->status, "ok"))
+		/* The summary shows the worse of the memory pass's status and
+		 * the timed passes': a crash over an oom count. */
+		if (!strcmp(cell->status, "ok") ||
+		    (status_is_final(row_status) && !status_is_final(cell->status)))
 			COPY_STATUS(cell->status, row_status);
 		if (csv_row_throughput(&st->throughput, &st->wl[wi], &st->s[si],
 				       work[si].ns_per_op, work[si].ok_reps, row_status, cell, d))

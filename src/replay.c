@@ -165,8 +165,8 @@ void replay_throughput_raw(struct replay *r)
 /* Heap bytes are read after every event where the strategy says that is exact
  * and cheap (in-house strategies). Elsewhere (mallinfo2 walks the free lists)
  * they are sampled whenever the bytes allocated since the last sample exceed
- * 1/256 of the peak so far (at least 1 KiB): the heap cannot grow by more
- * than what was allocated, so a peak is missed by at most that much plus the
+ * 1/256 of the peak so far plus 1 KiB: the heap cannot grow by more than
+ * what was allocated, so a peak is missed by at most that much plus the
  * allocator's own growth granule. */
 struct heap_sampler {
 	int exact;

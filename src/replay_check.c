@@ -10,8 +10,9 @@
 /* The strategy's own invariant walk can cost O(heap); run it this often. */
 #define CHECK_INTERVAL_MIN 1024
 
-/* The pattern of one block's life: a function of slot, generation and
- * offset, so a block copied to the wrong place or shifted is caught. */
+/* The pattern of one block's life: a function of a seed drawn afresh for
+ * each block (a run-wide counter) and of the offset, so a block copied to
+ * the wrong place, shifted, or mixed up with another is caught. */
 static inline uint8_t pattern_byte(uint64_t seed, uint64_t offset)
 {
 	uint64_t x = (seed + offset / 8) * 0x9e3779b97f4a7c15ull;

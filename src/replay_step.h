@@ -35,7 +35,9 @@ static inline __attribute__((always_inline)) void touch_block(enum touch_mode mo
 	}
 }
 
-/* One event against the strategy; returns the block the slot now names.
+/* One event against the strategy; returns the block to touch: the one the
+ * slot now names, or NULL after a free or a failed call (a realloc that
+ * failed leaves the slot its old block, which is not the new size's).
  * Shared by every pass so that all of them make exactly the same calls. */
 static inline __attribute__((always_inline)) void *replay_call(struct replay *r, const struct trace_event *e, uint64_t size)
 {
@@ -55,7 +57,7 @@ static inline __attribute__((always_inline)) void *replay_call(struct replay *r,
 		p = ops->realloc(self, r->ptr[e->slot], size);
 		if (!p && size) {
 			r->oom++;
-			return r->ptr[e->slot]; /* the old block is still there */
+			return NULL; /* the old block is still there, in the slot */
 		}
 		return r->ptr[e->slot] = p;
 	default:

@@ -55,15 +55,15 @@ static int stats_step(struct trace_stats *s, struct slot_table *slots,
 {
 	if (e->op >= TRACE_OP_COUNT)
 		return diag_set(d, NULL, 0, 0, "event %llu: unknown op %u",
-				(unsigned long long)i, e->op);
+				(unsigned long long)i + 1, e->op);
 	if (e->slot >= slots->n)
 		return diag_set(d, NULL, 0, 0, "event %llu: slot %u out of range",
-				(unsigned long long)i, e->slot);
+				(unsigned long long)i + 1, e->slot);
 	uint64_t *birth = &slots->birth[e->slot], *size = &slots->size[e->slot];
 	int live = *birth != SLOT_DEAD;
 	if ((e->op == TRACE_FREE || e->op == TRACE_REALLOC) != live)
 		return diag_set(d, NULL, 0, 0, "event %llu: slot %u is %s",
-				(unsigned long long)i, e->slot,
+				(unsigned long long)i + 1, e->slot,
 				live ? "already live" : "not live");
 	s->count[e->op]++;
 	if (e->thread >= s->n_threads)

@@ -174,6 +174,27 @@ out=$("$ALLOCSCOPE" check -a "$P/misaligned.so" -w small.yaml 2>&1)
 echo "$out" | grep -q "invalid:event 1: slot 0 at 0x[0-9a-f]*8 is misaligned" &&
 	ok "check holds a plugin's 8-byte blocks to 16 bytes" || fail "check said: $out"
 
+# A realloc the strategy refuses leaves the old block: the timed passes must
+# not touch it at the new size (they did, and crashed, blamed on the
+# strategy). A terabyte realloc, refused by system and tlsf alike.
+cat > rfail.yaml <<'YAML'
+allocscope: 1
+name: rfail
+events:
+  - [m, 1, 16]
+  - [r, 1, 1000000000000]
+  - [f, 1]
+YAML
+"$ALLOCSCOPE" run -a system,tlsf -w rfail.yaml -n 1 --no-cache -o res-rfail >/dev/null 2>&1
+for s in system tlsf; do
+	got=$(status_of res-rfail/latest/throughput.csv "$s" 2>/dev/null)
+	[ "$got" = oom:1 ] && ok "a refused realloc: $s's throughput row says oom:1" ||
+		fail "a refused realloc: $s's throughput row '$got', want oom:1"
+done
+rows=$(awk -F, '$3 == "realloc"' res-rfail/latest/latency.csv 2>/dev/null | wc -l)
+[ "$rows" -eq 2 ] && ok "a refused realloc: both latency passes finish" ||
+	fail "a refused realloc: $rows latency rows for realloc, want 2"
+
 # Ctrl-C or a kill of `check` ends its replay process too (the child leads
 # its own process group, out of the terminal's reach), and then `check`
 # itself, by the signal. A background job starts with SIGINT ignored, so
