@@ -147,7 +147,7 @@ static void test_free_of_dead_slot_fails(void **state)
 	struct trace_stats s;
 	struct diag d = {0};
 	assert_int_equal(trace_stats_compute(&t, &s, &d), -1);
-	assert_non_null(strstr(d.message, "event 1: slot 1 is not live"));
+	assert_non_null(strstr(d.message, "event 2: slot 1 is not live"));
 }
 
 static void test_slot_out_of_range_fails(void **state)
