@@ -256,6 +256,19 @@ expect_bad lib "$work/missing.so" "cannot read library '$work/missing.so': No su
 expect_bad lib "$work/notelf.so" "is not an ELF shared object"
 expect_bad lib "$work" "is not a regular file"
 mkdir "sp ace" && cp notelf.so "sp ace/x.so"
+# A library with malloc but no free would have glibc free its blocks: its
+# row says so (the check needs the preloaded process, so it is the row's).
+if command -v cc >/dev/null 2>&1; then
+	printf '#include <stddef.h>\nextern void *__libc_malloc(size_t);\nvoid *malloc(size_t n) { return __libc_malloc(n); }\n' >mallocOnly.c
+	cc -shared -fPIC -o mallocOnly.so mallocOnly.c
+	"$ALLOCSCOPE" run -a "lib:$work/mallocOnly.so" -w trace.yaml -n 1 --no-cache -o res-lib \
+		>/dev/null 2>&1
+	got=$(status_of res-lib/2*/fragmentation.csv "lib:$work/mallocOnly.so" 2>/dev/null)
+	echo "$got" | grep -q "^failed:.*free in the replay process does not come from" &&
+		ok "lib: without free: its row says so" || fail "lib: without free: status '$got'"
+else
+	skip "lib: without free: no cc"
+fi
 expect_bad lib "$work/sp ace/x.so" "LD_PRELOAD cannot take a path with a space"
 [ ! -e bad ] && ok "no results directory for bad plugins or libraries" ||
 	fail "bad plugins or libraries left a results directory"
