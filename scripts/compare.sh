@@ -79,7 +79,8 @@ function read_csv(file, side, strategy, kind,    line, lineno, f, width, key) {
 			continue
 		key = mode == "runs" ? f[1] SUBSEP f[2] : f[1]
 		if (kind == "frag") {
-			if (f[11] == "ok")
+			# Empty where nothing was ever live: undefined, shown as "-".
+			if (f[11] == "ok" && f[7] != "")
 				frag[side, key] = csv_num(file, lineno, f, 7, "frag_peaks")
 			continue
 		}

@@ -66,11 +66,15 @@ function csv_is_num(s) {
 	return s ~ /^[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$/
 }
 
-# The number in column `col` of f[], which must be a number.
-function csv_num(file, line, f, col, name) {
+# The number in column `col` of f[], which must be a finite number (1e999
+# reads as inf, which no axis can hold).
+function csv_num(file, line, f, col, name,    v) {
 	if (!csv_is_num(f[col]))
 		csv_fail(file, line, name " is '" f[col] "', not a number")
-	return f[col] + 0
+	v = f[col] + 0
+	if (v > 1e308 || v < -1e308)
+		csv_fail(file, line, name " is '" f[col] "', out of range")
+	return v
 }
 
 # A gnuplot string literal for s: single quotes, in which only '' is special.

@@ -26,6 +26,12 @@ FNR == 1 {
 		bad_add(s, f[11], w)
 		next
 	}
+	# No byte ever live (malloc(0) only, or no events): frag_peaks and
+	# utilization are undefined, and the CSV leaves them empty.
+	if (f[7] == "" && csv_num(FILENAME, FNR, f, 3, "peak_live_bytes") == 0) {
+		heat_bad("frag", 1, w, s, "n/a:nothing live")
+		next
+	}
 	frag = csv_num(FILENAME, FNR, f, 7, "frag_peaks")
 	util = csv_num(FILENAME, FNR, f, 9, "utilization")
 	heat_cell("frag", 1, w, s, frag, sprintf("%.2f", frag),

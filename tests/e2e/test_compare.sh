@@ -35,6 +35,8 @@ cat >one/fragmentation.csv <<EOF
 $frag_header
 fast,lib:old.so,1000,1250,1250,1000,0.25,0,0.8,4096,ok
 fast,lib:new.so,1000,1100,1100,1000,0.1,0,0.9091,4096,ok
+same,lib:old.so,0,4096,4096,0,,0,,4096,ok
+same,lib:new.so,0,4096,4096,0,,0,,4096,ok
 EOF
 
 "$compare" one lib:old.so lib:new.so >one.out 2>one.err
@@ -45,7 +47,8 @@ check "spreads apart, new below old: faster, speed 40/20 = 2.00x, frag_peaks old
 	grep -Eq '^fast +40\.0 \(38\.0-44\.0\) +20\.0 \(19\.0-22\.0\) +2\.00x +faster +0\.250 -> 0\.100$' one.out
 check "spreads apart, new above old: slower, 10/12.5 = 0.80x" \
 	grep -Eq '^slow .* 0\.80x +slower +- -> -$' one.out
-check "overlapping spreads: within spread" grep -Eq '^same .* 0\.91x +within spread' one.out
+check "overlapping spreads: within spread; nothing live: no frag_peaks" \
+	grep -Eq '^same .* 0\.91x +within spread +- -> -$' one.out
 check "a single repetition has no spread to judge by" grep -Eq '^single .* 2\.00x +one rep' one.out
 check "a new row that crashed has lost its ok" grep -Eq '^broke .*crashed:SIGSEGV +- +lost ok$' one.out
 check "an old row that failed and a new one that runs: now ok" \

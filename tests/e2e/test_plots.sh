@@ -174,6 +174,20 @@ render timeline
 check "a malformed timeline fails (exit 1)" exit_was timeline 1
 check "and says where" log_has timeline "ramp_peaks__tlsf.csv:1002: error: live_bytes is 'abc'"
 
+fresh infinite
+echo '12,1e999,5' >>"$work/infinite/timeline/ramp_peaks__tlsf.csv"
+render infinite
+check "a number out of range fails at its line" log_has infinite \
+	"ramp_peaks__tlsf.csv:1002: error: live_bytes is '1e999', out of range"
+
+# A row with nothing ever live has no frag_peaks (empty): its cell says so.
+fresh nolive
+sed -i '3s/^python-json,first-fit,18874368,20971520,20971520,18612224,0.1111,786432,0.9000,/python-json,first-fit,0,20971520,20971520,0,,0,,/' \
+	"$work/nolive/fragmentation.csv"
+render nolive
+check "a row with nothing live renders (exit 0)" exit_was nolive 0
+check "and its cell says nothing was live" grep -q '>nothing live<' "$work/nolive/plots/fragmentation.svg"
+
 # A workload whose name holds "__" keeps it: the split is at the known name.
 fresh dunder
 for f in "$work"/dunder/*.csv; do sed -i 's/^ramp_peaks,/ramp__peaks,/' "$f"; done
