@@ -5,9 +5,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,9 +63,21 @@ int results_create(struct results_dir *rd, const char *root, const char *label,
 	char stamp[64];
 	time_t now = time(NULL);
 	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime(&now));
+	/* Every file of a run lies at ROOT/NAME/timeline/FILE: a root too long
+	 * for that would be cut short, somewhere else. */
+	if (strlen(root) + 1 + sizeof rd->name + sizeof "/timeline/" + NAME_MAX >= PATH_MAX)
+		return diag_set(d, root, 0, 0, "the results root's path is too long (%zu bytes)",
+				strlen(root));
 	snprintf(rd->root, sizeof rd->root, "%s", root);
 	if (make_dirs(root))
 		return diag_set(d, root, 0, 0, "cannot create results root: %s", strerror(errno));
+	/* ROOT/latest is replaced at the end: said now if it is the user's. */
+	char latest[4200];
+	struct stat st;
+	snprintf(latest, sizeof latest, "%s/latest", root);
+	if (lstat(latest, &st) == 0 && !S_ISLNK(st.st_mode))
+		return diag_set(d, latest, 0, 0, "exists and is not a symbolic link: a run "
+				"points 'latest' at itself when it completes; move it away");
 	/* mkdir is the lock: a name another run took in the same second gets -2, -3.. */
 	for (int n = 1; n < 1000; n++) {
 		char suffix[16] = "";
@@ -107,15 +122,24 @@ int results_complete(struct results_dir *rd, struct diag *d)
 	 * it. Start times, not names, decide: names are local time, which a
 	 * different TZ or a DST change can order the other way, and runs of one
 	 * second differ only in their -N. */
-	if (run_started_ns(link_path) > rd->started_ns)
-		return 0;
-	unlink(link_tmp);
-	if (symlink(rd->name, link_tmp) != 0 || rename(link_tmp, link_path) != 0) {
+	/* Runs finishing together take turns: the check and the rename are one
+	 * step under a lock on the root. */
+	int lock = open(rd->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock >= 0)
+		while (flock(lock, LOCK_EX) != 0 && errno == EINTR)
+			;
+	int rc = 0;
+	if (run_started_ns(link_path) <= rd->started_ns) {
 		unlink(link_tmp);
-		return diag_set(d, link_path, 0, 0, "cannot point at %s: %s", rd->name,
-				strerror(errno));
+		if (symlink(rd->name, link_tmp) != 0 || rename(link_tmp, link_path) != 0) {
+			rc = diag_set(d, link_path, 0, 0, "cannot point at %s: %s", rd->name,
+				      strerror(errno));
+			unlink(link_tmp);
+		}
 	}
-	return 0;
+	if (lock >= 0)
+		close(lock);
+	return rc;
 }
 
 void results_mark_interrupted(struct results_dir *rd, const char *why)

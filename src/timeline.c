@@ -45,7 +45,7 @@ void timeline_file_name(char name[TIMELINE_NAME_SIZE], const char *workload, con
 		n += byte_is_plain(*c) ? (size_t)(enc[n] = (char)*c, 1)
 				       : (size_t)snprintf(enc + n, 4, "%%%02X", *c);
 	enc[n] = '\0';
-	/* Past NAME_MAX the spec is cut (never inside a %XX) and ends in '~' and
+	/* Past TIMELINE_NAME_MAX the spec is cut (never inside a %XX) and ends in '~' and
 	 * a hash of all of it, which keeps long plugin paths apart. */
 	size_t room = TIMELINE_NAME_SIZE - 1 - strlen(workload) - strlen("__.csv");
 	if (n > room) {

@@ -179,8 +179,9 @@ static void test_timeline_names(void **state)
 	timeline_file_name(a, "ramp", "lib:/x/50%.so");
 	assert_string_equal(a, "ramp__lib:%2Fx%2F50%25.so.csv");
 
-	/* Long specs are cut to NAME_MAX, never inside a %XX, and two that
-	 * differ only at their ends stay apart. */
+	/* Long specs are cut so that even the temporary name the file is
+	 * written under fits NAME_MAX, never inside a %XX, and two that differ
+	 * only at their ends stay apart. */
 	char spec[512], workload[128];
 	memset(workload, 'w', 127);
 	workload[127] = '\0';
@@ -190,12 +191,36 @@ static void test_timeline_names(void **state)
 	timeline_file_name(a, workload, spec);
 	spec[strlen(spec) - 4] = 'y';
 	timeline_file_name(b, workload, spec);
-	assert_true(strlen(a) <= NAME_MAX);
+	assert_true(strlen(a) + strlen(FILEIO_TEMP_SUFFIX) <= NAME_MAX);
 	assert_string_not_equal(a, b);
 	const char *tilde = strchr(a, '~');
 	assert_non_null(tilde);
 	assert_int_equal(strlen(tilde), 1 + 16 + strlen(".csv"));
 	assert_true(tilde[-1] != '%' && tilde[-2] != '%');
+}
+
+/* A 'latest' that is the user's own file is refused before anything runs,
+ * and so is a root too long for a run's files to fit PATH_MAX under it. */
+static void test_root_refused(void **state)
+{
+	(void)state;
+	char root[] = "/tmp/allocscope-test-results-XXXXXX";
+	assert_non_null(mkdtemp(root));
+	struct results_dir rd;
+	struct diag d;
+	touch(root, "latest");
+	assert_int_equal(results_create(&rd, root, NULL, &d), -1);
+	assert_non_null(strstr(d.message, "is not a symbolic link"));
+	assert_non_null(strstr(d.file, "/latest"));
+
+	char deep[PATH_MAX];
+	memset(deep, 'a', sizeof deep);
+	memcpy(deep, root, strlen(root));
+	deep[strlen(root)] = '/';
+	deep[3700] = '\0';
+	assert_int_equal(results_create(&rd, deep, NULL, &d), -1);
+	assert_non_null(strstr(d.message, "path is too long"));
+	assert_int_equal(dir_remove(root), 0);
 }
 
 int main(void)
@@ -206,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_remove_temps),
 		cmocka_unit_test(test_timeline_names),
 		cmocka_unit_test(test_latest_is_newest),
+		cmocka_unit_test(test_root_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
