@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <yaml.h>
@@ -15,6 +16,7 @@
 #include "diag.h"
 #include "fileio.h"
 #include "machine_noise.h"
+#include "results.h"
 #include "runner.h"
 #include "sorted.h"
 #include "strategy.h"
@@ -207,9 +209,17 @@ static int write_csv(const char *path, const struct selfbench_row *rows, size_t 
 	if (!f)
 		return -1;
 	fputs("metric,value,unit,detail\n", f);
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%s,%.4f,%s,\"%s\"\n", rows[i].metric, rows[i].value, rows[i].unit,
-			rows[i].detail);
+	for (size_t i = 0; i < n; i++) {
+		/* The detail names the strategy, whose plugin path may hold a
+		 * quote or a comma: csv_append quotes as RFC 4180 asks. */
+		char row[1024] = "", value[32];
+		snprintf(value, sizeof value, "%.4f", rows[i].value);
+		csv_append(row, sizeof row, rows[i].metric);
+		csv_append(row, sizeof row, value);
+		csv_append(row, sizeof row, rows[i].unit);
+		csv_append(row, sizeof row, rows[i].detail);
+		fprintf(f, "%s\n", row);
+	}
 	return fileio_fcommit_temp(f, tmp, 1);
 }
 
@@ -427,6 +437,12 @@ int cmd_selfbench(int argc, char **argv)
 		strftime(default_out, sizeof default_out, "results/selfbench-%Y%m%d-%H%M%S.csv",
 			 localtime(&now));
 		out = default_out;
+		mkdir("results", 0755); /* as run makes its root; an error shows below */
+	}
+	/* Found now, not after minutes of measuring. */
+	if (fileio_check_target(out)) {
+		error_msg("cannot write '%s': %s", out, strerror(errno));
+		return EXIT_BAD_INPUT;
 	}
 
 	static struct strategy strategy;

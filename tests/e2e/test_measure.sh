@@ -232,6 +232,21 @@ latency_vs_untimed_ratio latency_vs_serialized_ratio latency_vs_serialized_calls
 	check "latency-subtraction.sh: the summary line" \
 		grep -q '^[0-9]* of 2 rows within 25% of the serialised calls; 0 failed$' subtraction.out
 fi
+# A plugin path with a quote and a comma stays one CSV field.
+leak=$repo/$BUILD/tests/plugins/leak.so
+if [ "$sanitize" != 1 ] && [ -f "$leak" ]; then
+	cp "$leak" "$work/q\"x,y.so"
+	"$ALLOCSCOPE" selfbench --latency-only -w mixed.yaml -a "plugin:$work/q\"x,y.so" -n 1 \
+		-o sb-quote.csv >/dev/null 2>&1
+	check "selfbench quotes a strategy holding a quote and a comma" \
+		grep -q '^latency_mean_ns,[0-9.]*,ns,"against plugin:[^"]*q""x,y\.so, touch=none' sb-quote.csv
+fi
+# An output that cannot be written is found before anything is measured.
+"$ALLOCSCOPE" selfbench -w mixed.yaml -n 3 -o nodir/sb.csv >/dev/null 2>sb-nodir.err
+rc=$?
+[ $rc -eq 2 ] && grep -q "cannot write 'nodir/sb.csv'" sb-nodir.err &&
+	ok "selfbench -o in a missing directory: exit 2 up front" ||
+	fail "selfbench -o nodir: exit $rc, $(cat sb-nodir.err)"
 printf 'allocscope: 1\nname: empty\nevents: []\n' > empty.yaml
 "$ALLOCSCOPE" selfbench -w empty.yaml -n 1 >/dev/null 2>empty.err
 [ $? -eq 2 ] && grep -q "'empty.yaml' has no events: nothing to time" empty.err &&
