@@ -1,6 +1,7 @@
 /* main.c - allocscope's entry point: one table from subcommand names to
  * cmd_<name> functions, --help and --version. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <yaml.h>
@@ -77,5 +78,10 @@ static int run_command(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* Past a file-size limit (ulimit -f) a write then fails with EFBIG and
+	 * is reported like any write error, rather than SIGXFSZ killing the
+	 * harness mid-file or a replay child (its row blamed on the strategy).
+	 * Children inherit it; capture gives its program the default back. */
+	signal(SIGXFSZ, SIG_IGN);
 	return output_checked(run_command(argc, argv));
 }

@@ -665,6 +665,15 @@ static void cache_mode_choose(struct run_state *st)
 	}
 }
 
+/* Says in the run's INCOMPLETE marker why it stopped, or warns that the
+ * marker (which still says "running") could not be written. */
+static void mark_incomplete(struct results_dir *rd, const char *why)
+{
+	if (results_mark_interrupted(rd, why))
+		warn_msg("cannot record in %s/%s why the run stopped: %s", rd->path,
+			 RESULTS_INCOMPLETE_MARK, strerror(errno));
+}
+
 int matrix_run(const struct matrix_options *o)
 {
 	struct run_state st = {.o = o};
@@ -710,18 +719,22 @@ int matrix_run(const struct matrix_options *o)
 		fputs("\r\033[K", stderr);
 	if (run_rc) {
 		diag_print(&d);
-		results_mark_interrupted(&st.rd, d.message);
+		mark_incomplete(&st.rd, d.message);
 		goto out;
 	}
 	if (interrupted) {
 		char why[64];
 		snprintf(why, sizeof why, "interrupted by SIG%s", sigabbrev_np(interrupted));
-		results_mark_interrupted(&st.rd, why);
+		mark_incomplete(&st.rd, why);
 		error_msg("%s: the finished rows are in %s (marked incomplete)", why, st.rd.path);
 		goto out;
 	}
 	if (meta_write(&st.rd, o, st.wl, st.ms, &st.mm, 1)) {
-		error_msg("cannot write %s/meta.yaml: %s", st.rd.path, strerror(errno));
+		int err = errno;
+		char why[128];
+		snprintf(why, sizeof why, "cannot write meta.yaml: %s", strerror(err));
+		error_msg("cannot write %s/meta.yaml: %s", st.rd.path, strerror(err));
+		mark_incomplete(&st.rd, why);
 		goto out;
 	}
 	if (results_complete(&st.rd, &d)) {

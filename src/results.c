@@ -142,12 +142,12 @@ int results_complete(struct results_dir *rd, struct diag *d)
 	return rc;
 }
 
-void results_mark_interrupted(struct results_dir *rd, const char *why)
+int results_mark_interrupted(struct results_dir *rd, const char *why)
 {
 	char mark[4200], text[512];
 	snprintf(mark, sizeof mark, "%s/%s", rd->path, RESULTS_INCOMPLETE_MARK);
 	snprintf(text, sizeof text, "%s\n", why);
-	write_small_file(mark, text);
+	return write_small_file(mark, text);
 }
 
 static void remove_temps_in(const char *dir)

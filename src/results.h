@@ -28,8 +28,9 @@ int results_create(struct results_dir *rd, const char *root, const char *label,
 /* Removes the marker and points ROOT/latest at the directory (atomically),
  * unless latest already names a run started later. */
 int results_complete(struct results_dir *rd, struct diag *d);
-/* Writes `why` into the marker: the directory stays, latest does not move. */
-void results_mark_interrupted(struct results_dir *rd, const char *why);
+/* Writes `why` into the marker: the directory stays, latest does not move.
+ * Returns 0, or -1 with errno when the marker could not be written. */
+int results_mark_interrupted(struct results_dir *rd, const char *why);
 /* Removes the temporary files of writers killed mid-write (a replay process
  * the run killed while it wrote its timeline). Only once every replay
  * process has ended: then nothing can still own one. */

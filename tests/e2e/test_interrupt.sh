@@ -102,6 +102,20 @@ interrupt_case() { # $1 = signal name
 interrupt_case INT
 interrupt_case TERM
 
+# A file-size limit (ulimit -f) makes writes fail: said as write errors, the
+# run marked incomplete with the reason, no SIGXFSZ death and no row blamed
+# on a strategy.
+(ulimit -f 1; "$ALLOCSCOPE" run -a system -w a.yaml -n 1 --no-cache -o res-fsize \
+	>/dev/null 2>fsize.err)
+rc=$?
+[ "$rc" -eq 1 ] && ok "past ulimit -f: exit 1" || fail "past ulimit -f: exit $rc, want 1"
+grep -q "error: cannot write .*: File too large" fsize.err &&
+	ok "past ulimit -f: the write error is said" || fail "past ulimit -f said: $(cat fsize.err)"
+grep -q "File too large" res-fsize/2*/INCOMPLETE 2>/dev/null &&
+	ok "past ulimit -f: INCOMPLETE says why" || fail "INCOMPLETE: $(cat res-fsize/2*/INCOMPLETE)"
+grep -q "crashed" res-fsize/2*/*.csv && fail "past ulimit -f: a row says crashed" ||
+	ok "past ulimit -f: no row blames the strategy"
+
 # An interruption in the latency pass keeps the throughput rows whose
 # repetitions were all in. tests/plugins/slow.so takes 1 ms a call on 1 GiB
 # requests, so each pass of 400 calls lasts long enough to be caught in.
