@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -95,12 +96,34 @@ static void child_exec(char *const wrapper[], char *const args[], const char *pr
 	_exit(RUNNER_EXIT_SETUP_FAILED);
 }
 
-/* Reads the report until EOF or the deadline; 1 when the deadline passed
- * with the report unfinished. Children run side by side share a deadline, and
- * the parent may come to one only after waiting out another: what a child
- * has already written to the end is read even then, so a child that finished
- * in time is never called a timeout for its neighbour's sake. */
-static int read_report(int fd, struct runner_result *res, int64_t deadline)
+/* Appends what can be read from fd now; 0 at EOF or when nothing more is
+ * there (EAGAIN, after the child's exit), 1 when there may be more. */
+static int report_take(int fd, struct runner_result *res, size_t *used)
+{
+	char buf[4096];
+	ssize_t n = read(fd, buf, sizeof buf);
+	if (n < 0 && errno == EINTR)
+		return 1;
+	if (n <= 0)
+		return 0;
+	size_t keep = (size_t)n;
+	if (keep > sizeof res->report - 1 - *used)
+		keep = sizeof res->report - 1 - *used;
+	memcpy(res->report + *used, buf, keep);
+	*used += keep;
+	res->report[*used] = '\0';
+	return 1;
+}
+
+/* Reads the report until the child has exited (or, where the kernel has no
+ * pidfd, until EOF) or the deadline; 1 when the deadline passed with the
+ * report unfinished. The exit, not EOF, ends it: a process the strategy
+ * started may hold the pipe open long after the replay is done. Children
+ * run side by side share a deadline, and the parent may come to one only
+ * after waiting out another: what a child has already written to the end
+ * is read even then, so a child that finished in time is never called a
+ * timeout for its neighbour's sake. */
+static int read_report(int fd, int pidfd, struct runner_result *res, int64_t deadline)
 {
 	size_t used = 0;
 	for (;;) {
@@ -109,26 +132,23 @@ static int read_report(int fd, struct runner_result *res, int64_t deadline)
 			int64_t left = deadline - (int64_t)(timer_clock_read() / 1000000);
 			wait_ms = left <= 0 ? 0 : left > 1000000 ? 1000000 : (int)left;
 		}
-		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-		int r = poll(&pfd, 1, wait_ms);
+		struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+		int r = poll(pfd, pidfd >= 0 ? 2 : 1, wait_ms);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r == 0 && wait_ms == 0)
 			return 1;
 		if (r == 0)
 			continue;
-		char buf[4096];
-		ssize_t n = read(fd, buf, sizeof buf);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
+		if (pfd[0].revents && !report_take(fd, res, &used))
 			return 0;
-		size_t keep = (size_t)n;
-		if (keep > sizeof res->report - 1 - used)
-			keep = sizeof res->report - 1 - used;
-		memcpy(res->report + used, buf, keep);
-		used += keep;
-		res->report[used] = '\0';
+		if (pidfd >= 0 && pfd[1].revents) {
+			/* Exited: all it wrote is in the pipe now. */
+			fcntl(fd, F_SETFL, O_NONBLOCK);
+			while (report_take(fd, res, &used))
+				;
+			return 0;
+		}
 	}
 }
 
@@ -201,10 +221,14 @@ int runner_start(char *const wrapper[], char *const args[], const char *preload,
 void runner_wait(struct runner_child *c, struct runner_result *res)
 {
 	memset(res, 0, sizeof *res);
-	int timed_out = read_report(c->fd, res, c->deadline);
+	int pidfd = pidfd_open(c->pid, 0); /* -1 on kernels before 5.3: EOF ends it */
+	int timed_out = read_report(c->fd, pidfd, res, c->deadline);
 	close(c->fd);
-	if (timed_out)
-		kill(-c->pid, SIGKILL);
+	if (pidfd >= 0)
+		close(pidfd);
+	/* A timeout ends the replay; after an exit this ends whatever the
+	 * strategy started and left behind in the child's process group. */
+	kill(-c->pid, SIGKILL);
 	int wstatus = 0;
 	while (waitpid(c->pid, &wstatus, 0) < 0 && errno == EINTR)
 		;

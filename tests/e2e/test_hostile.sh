@@ -14,7 +14,7 @@ plugins=$root/$BUILD/tests/plugins
 sanitize=${ALLOCSCOPE_SANITIZE:-0}
 enter_scratch
 
-for p in segv overlap misaligned short_usable null leak hang abort create_segv bad_abi bad_nosym; do
+for p in segv overlap misaligned short_usable null leak hang abort create_segv bad_abi bad_nosym linger; do
 	if [ ! -f "$plugins/$p.so" ]; then
 		skip "hostile plugins not built ($plugins/$p.so missing: make $BUILD/tests/plugins/$p.so)"
 		finish
@@ -173,6 +173,19 @@ YAML
 out=$("$ALLOCSCOPE" check -a "$P/misaligned.so" -w small.yaml 2>&1)
 echo "$out" | grep -q "invalid:event 1: slot 0 at 0x[0-9a-f]*8 is misaligned" &&
 	ok "check holds a plugin's 8-byte blocks to 16 bytes" || fail "check said: $out"
+
+# A replay is done when its process exits, not when the report pipe
+# closes: a process the strategy left behind holding the pipe neither makes
+# the row a timeout nor outlives the replay.
+SECONDS=0
+"$ALLOCSCOPE" run -a "$P/linger.so:after=3" -w trace.yaml -n 1 --no-cache --timeout 30 \
+	-o res-linger >/dev/null 2>&1
+took=$SECONDS
+got=$(status_of res-linger/latest/throughput.csv "$P/linger.so:after=3" 2>/dev/null)
+[ "$got" = ok ] && [ "$took" -lt 20 ] && ok "a process left holding the pipe: ok in ${took}s" ||
+	fail "a process left holding the pipe: '$got' after ${took}s"
+left=$(ps -eo args | grep -c "[_]_replay .*$plugins/linger.so")
+[ "$left" -eq 0 ] && ok "and what it left is ended" || fail "$left lingering processes left"
 
 # A realloc the strategy refuses leaves the old block: the timed passes must
 # not touch it at the new size (they did, and crashed, blamed on the
