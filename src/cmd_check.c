@@ -23,10 +23,26 @@ static const char check_usage[] =
 	"first violation is reported with the event's index.\n"
 	"Exit status: 0 all valid, 1 a violation or crash, 2 bad usage or input.\n";
 
-static int check_one(const struct strategy *s, const char *trace_path, unsigned timeout_s)
+/* A trace as the replay child is to find it: through the binary cache the
+ * parent's load left, where there is one (a trace read from a pipe cannot
+ * be read a second time), else by its path. */
+struct check_trace {
+	const char *path;
+	char cache_path[4096];
+	char cache_key[20];
+};
+
+static int check_one(const struct strategy *s, const struct check_trace *w, unsigned timeout_s)
 {
+	const char *trace_path = w->path;
 	char *args[] = {"--trace", (char *)trace_path, "--strategy", (char *)s->spec,
-			"--pass", "check", NULL};
+			"--pass", "check", NULL, NULL, NULL, NULL, NULL};
+	if (w->cache_path[0]) {
+		args[6] = "--cache";
+		args[7] = (char *)w->cache_path;
+		args[8] = "--cache-key";
+		args[9] = (char *)w->cache_key;
+	}
 	struct runner_result res;
 	const char *preload = s->ops->preload ? s->ops->preload(&s->cfg) : NULL;
 	if (runner_replay(args, preload, timeout_s, &res)) {
@@ -92,6 +108,7 @@ int cmd_check(int argc, char **argv)
 	}
 	/* Bad input stops everything before the first replay. */
 	struct trace_load_options lo = {.warn = diag_print_warning};
+	static struct check_trace traces[MATRIX_MAX_ITEMS];
 	for (size_t i = 0; i < nw; i++) {
 		struct trace t = {0};
 		struct diag d;
@@ -99,6 +116,10 @@ int cmd_check(int argc, char **argv)
 			diag_print(&d);
 			return EXIT_BAD_INPUT;
 		}
+		traces[i].path = workloads[i];
+		snprintf(traces[i].cache_path, sizeof traces[i].cache_path, "%s", t.cache_path);
+		snprintf(traces[i].cache_key, sizeof traces[i].cache_key, "%016llx",
+			 (unsigned long long)t.cache_key);
 		trace_free(&t);
 	}
 	struct strategy *s = calloc(ns, sizeof *s);
@@ -121,7 +142,7 @@ int cmd_check(int argc, char **argv)
 			continue;
 		}
 		for (size_t j = 0; j < nw; j++)
-			if (check_one(&s[i], workloads[j], (unsigned)timeout_s) != EXIT_OK)
+			if (check_one(&s[i], &traces[j], (unsigned)timeout_s) != EXIT_OK)
 				rc = EXIT_RUN_FAILED;
 	}
 	for (size_t i = 0; i < ns; i++)

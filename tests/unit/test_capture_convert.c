@@ -71,7 +71,7 @@ static void test_good_file(void **state)
 	assert_int_equal(st.events, 3);
 	assert_int_equal(st.peak_live_bytes, 64);
 	const char *text = file_text(out_path);
-	assert_non_null(strstr(text, "\nname: conv\n"));
+	assert_non_null(strstr(text, "\nname: \"conv\"\n"));
 	assert_non_null(strstr(text, "  - [m, 1, 24]\n  - [m, 2, 40]\n  - [f, 1]\n"));
 	assert_int_equal(dir_entries(dir), 2); /* in.raw and out.yaml */
 }
