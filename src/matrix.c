@@ -268,6 +268,7 @@ static void pass_settled(struct run_state *st, const struct strategy_work *sw)
 /* Memory passes are untimed and their figures do not depend on the load, so
  * they run two at a time; rows are still written in strategy order. */
 #define MEMORY_JOBS 2
+_Static_assert(MEMORY_JOBS <= RUNNER_MAX_CHILDREN, "the runner tracks the children");
 
 struct memory_job {
 	size_t si;

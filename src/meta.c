@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "latency.h"
 #include "version.h"
 #include "yaml_quote.h"
 
@@ -97,11 +98,14 @@ static void write_measure(FILE *f, const struct meta_measure *mm)
 			mm->cost_median_ns, mm->timer_passes);
 		fprintf(f, "  off_cpu_calls: %llu\n  off_cpu_ns: %llu\n",
 			(unsigned long long)mm->off_cpu_calls, (unsigned long long)mm->off_cpu_ns);
-		put_field(f, "  ", "method", "each call timed alone (lfence; rdtsc; lfence before it, "
-			  "lfence; rdtsc after, or clock_gettime), the mean cost of an empty timing measured in "
-			  "each pass and subtracted from every sample; touching outside; a call "
-			  "over 20 us is recorded less its time off the CPU: preempted, its vCPU "
-			  "stolen or asleep (off_cpu_calls, off_cpu_ns)");
+		char method[512];
+		snprintf(method, sizeof method, "each call timed alone (lfence; rdtsc; lfence "
+			 "before it, lfence; rdtsc after, or clock_gettime), the mean cost of an "
+			 "empty timing measured in each pass and subtracted from every sample; "
+			 "touching outside; a call over %d us is recorded less its time off the "
+			 "CPU: preempted, its vCPU stolen or asleep (off_cpu_calls, off_cpu_ns)",
+			 LATENCY_SLOW_NS / 1000);
+		put_field(f, "  ", "method", method);
 	} else {
 		put_field(f, "  ", "timer", "none (no latency pass ran)");
 	}

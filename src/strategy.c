@@ -186,6 +186,12 @@ static int resolve(const char *spec, struct strategy *s, int load_plugins, struc
 	memset(s, 0, sizeof *s);
 	if (strlen(spec) >= sizeof s->spec)
 		return diag_set(d, NULL, 0, 0, "strategy '%.40s...' is too long", spec);
+	/* The spec is every row's key and a line of the summary and the plots. */
+	for (const unsigned char *c = (const unsigned char *)spec; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			return diag_set(d, NULL, 0, 0, "strategy '%.*s...' holds a control "
+					"character (byte 0x%02x)", (int)((const char *)c - spec),
+					spec, *c);
 	strcpy(s->spec, spec);
 	size_t used = 0;
 	const char *rest;

@@ -99,6 +99,8 @@ done
 expect_exit 2 "-o onto a regular file is bad usage" "$ALLOCSCOPE" run -a system -w workloads/hand.yaml -o afile
 expect_exit 2 "a trailing colon is bad input (buddy: would be a row key of its own)" \
 	"$ALLOCSCOPE" run -a buddy: -w workloads/hand.yaml
+expect_exit 2 "a strategy holding a newline is bad input (every CSV row and plot is keyed by it)" \
+	"$ALLOCSCOPE" run -a "$(printf 'lib:/tmp/a\nb.so')" -w workloads/hand.yaml
 expect_exit 2 "a parameter given twice is bad input" "$ALLOCSCOPE" run -a first-fit:order=lifo:order=fifo -w workloads/hand.yaml
 expect_exit 2 "an empty --label is bad usage" "$ALLOCSCOPE" run -a system -w workloads/hand.yaml --label ''
 expect_exit 2 "a --label too long for the directory name is bad usage" "$ALLOCSCOPE" run -a system -w workloads/hand.yaml --label "$(printf 'x%.0s' $(seq 65))"
