@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -63,6 +64,42 @@ int fileio_check_target(const char *path)
 	return access(dir, W_OK);
 }
 
+/* The pending list: slots written here, read by a signal handler. A slot's
+ * path is complete before its flag is set and is not touched while set.
+ * More writers at once than slots (there are at most two) would go
+ * untracked, not wrong. */
+#define PENDING_MAX 8
+static char pending_path[PENDING_MAX][PATH_MAX + sizeof FILEIO_TEMP_SUFFIX];
+static volatile sig_atomic_t pending_set[PENDING_MAX];
+
+void fileio_pending_add(const char *tmp)
+{
+	for (int i = 0; i < PENDING_MAX; i++)
+		if (!pending_set[i] && strlen(tmp) < sizeof pending_path[i]) {
+			strcpy(pending_path[i], tmp);
+			__atomic_signal_fence(__ATOMIC_SEQ_CST);
+			pending_set[i] = 1;
+			return;
+		}
+}
+
+void fileio_pending_drop(const char *tmp)
+{
+	for (int i = 0; i < PENDING_MAX; i++)
+		if (pending_set[i] && !strcmp(pending_path[i], tmp)) {
+			pending_set[i] = 0;
+			__atomic_signal_fence(__ATOMIC_SEQ_CST);
+			return;
+		}
+}
+
+void fileio_remove_pending(void)
+{
+	for (int i = 0; i < PENDING_MAX; i++)
+		if (pending_set[i])
+			unlink(pending_path[i]);
+}
+
 int fileio_open_temp(const char *path, char *tmp, size_t tmp_len)
 {
 	char real[PATH_MAX];
@@ -79,6 +116,7 @@ int fileio_open_temp(const char *path, char *tmp, size_t tmp_len)
 	}
 	int fd = mkstemp(tmp);
 	if (fd >= 0) {
+		fileio_pending_add(tmp);
 		mode_t mask = umask(0);
 		umask(mask);
 		fchmod(fd, 0666 & ~mask);
@@ -135,11 +173,14 @@ int fileio_commit_temp(int fd, const char *tmp, int ok)
 	char target[PATH_MAX];
 	size_t len = strlen(tmp) - (sizeof FILEIO_TEMP_SUFFIX - 1);
 	snprintf(target, sizeof target, "%.*s", (int)len, tmp);
-	if (ok && rename(tmp, target) == 0)
+	if (ok && rename(tmp, target) == 0) {
+		fileio_pending_drop(tmp);
 		return 0;
+	}
 	if (!saved)
 		saved = errno;
 	unlink(tmp);
+	fileio_pending_drop(tmp);
 	errno = saved;
 	return -1;
 }
@@ -152,8 +193,10 @@ FILE *fileio_fopen_temp(const char *path, char *tmp, size_t tmp_len)
 	FILE *f = fdopen(fd, "w");
 	if (!f) {
 		close(fd);
-		if (tmp[0])
+		if (tmp[0]) {
 			unlink(tmp);
+			fileio_pending_drop(tmp);
+		}
 	}
 	return f;
 }
@@ -165,8 +208,10 @@ int fileio_fcommit_temp(FILE *f, const char *tmp, int ok)
 	int fd = dup(fileno(f));
 	fclose(f);
 	if (fd < 0) {
-		if (tmp[0])
+		if (tmp[0]) {
 			unlink(tmp);
+			fileio_pending_drop(tmp);
+		}
 		return -1;
 	}
 	errno = saved;

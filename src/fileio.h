@@ -23,6 +23,14 @@ int fileio_open_temp(const char *path, char *tmp, size_t tmp_len);
  * itself. 0, or -1 with errno. */
 int fileio_check_target(const char *path);
 
+/* Temporary files being written, kept so that a signal ending the process
+ * can remove them (signals.c): fileio_open_temp and fileio_commit_temp keep
+ * the list themselves; other writers of temporary files (the trace cache)
+ * add and drop theirs. fileio_remove_pending is async-signal-safe. */
+void fileio_pending_add(const char *tmp);
+void fileio_pending_drop(const char *tmp);
+void fileio_remove_pending(void);
+
 /* Whether a file name (no directory) has the form of a temporary name. */
 int fileio_is_temp_name(const char *name);
 

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "diag.h"
+#include "signals.h"
 #include "version.h"
 
 struct command {
@@ -83,5 +84,6 @@ int main(int argc, char **argv)
 	 * harness mid-file or a replay child (its row blamed on the strategy).
 	 * Children inherit it; capture gives its program the default back. */
 	signal(SIGXFSZ, SIG_IGN);
+	signals_guard();
 	return output_checked(run_command(argc, argv));
 }

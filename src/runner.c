@@ -33,31 +33,6 @@ void runner_kill_current(void)
 	}
 }
 
-/* A child leads its own process group, so a terminal's Ctrl-C reaches only
- * this process: left to the default action it would die and leave the
- * child running with no one to enforce its time limit. Where the caller
- * has not taken SIGINT or SIGTERM itself (matrix.c does, to keep its
- * finished rows), the children are killed first and the signal then takes
- * its default course. An ignored signal stays ignored. */
-static void on_signal_kill_children(int sig)
-{
-	runner_kill_current();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void guard_signals(void)
-{
-	static const int sigs[] = {SIGINT, SIGTERM};
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-		struct sigaction old;
-		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL) {
-			struct sigaction sa = {.sa_handler = on_signal_kill_children};
-			sigaction(sigs[i], &sa, NULL);
-		}
-	}
-}
-
 static void child_track(pid_t old, pid_t new)
 {
 	for (int i = 0; i < RUNNER_MAX_CHILDREN; i++)
@@ -194,7 +169,6 @@ int runner_start(char *const wrapper[], char *const args[], const char *preload,
 		 unsigned timeout_s, struct runner_child *c)
 {
 	int fds[2];
-	guard_signals();
 	if (pipe2(fds, O_CLOEXEC) != 0)
 		return -1;
 	fflush(NULL);

@@ -49,9 +49,9 @@ void runner_wait(struct runner_child *c, struct runner_result *res);
 int runner_get(const struct runner_result *res, const char *key, char *buf, size_t len);
 int runner_get_u64(const struct runner_result *res, const char *key, uint64_t *out);
 
-/* Kills the running children (if any): for SIGINT/SIGTERM handlers. Where
- * the process has no handler of its own for these, runner_start installs one
- * that does this and then lets the signal end the process as it would have. */
+/* Kills the running children (if any): for SIGINT/SIGTERM handlers (a child
+ * leads its own process group, so a terminal's Ctrl-C reaches only this
+ * process; see signals.c). Async-signal-safe. */
 void runner_kill_current(void);
 
 #endif

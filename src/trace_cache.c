@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "fileio.h"
 #include "gen.h"
 #include "mem_avail.h"
 
@@ -72,21 +73,6 @@ static uint64_t cache_header_hash(const struct cache_header *h, const char *stri
 
 /* ---- store -------------------------------------------------------------- */
 
-static int cache_write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-	while (n) {
-		ssize_t w = write(fd, c, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* The header and strings in one buffer of events_offset bytes (padding
  * zeroed), with both hashes filled in. */
 static char *cache_head_build(const struct trace *t, uint64_t key, size_t *len)
@@ -139,14 +125,16 @@ int trace_cache_store(const struct trace *t, const char *cache_file, uint64_t ke
 		free(head);
 		return -1;
 	}
-	int bad = fchmod(fd, 0644) || cache_write_all(fd, head, head_len) ||
-		  cache_write_all(fd, t->events, t->n_events * sizeof *t->events);
+	fileio_pending_add(tmp);
+	int bad = fchmod(fd, 0644) || fileio_write_all(fd, head, head_len) ||
+		  fileio_write_all(fd, t->events, t->n_events * sizeof *t->events);
 	free(head);
 	bad |= close(fd) != 0;
-	if (!bad && rename(tmp, cache_file) == 0)
-		return 0;
-	unlink(tmp);
-	return -1;
+	bad = bad || rename(tmp, cache_file) != 0;
+	if (bad)
+		unlink(tmp);
+	fileio_pending_drop(tmp);
+	return bad ? -1 : 0;
 }
 
 /* ---- map ---------------------------------------------------------------- */

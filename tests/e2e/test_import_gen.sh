@@ -112,6 +112,31 @@ printf '1: malloc 0x10 8 5\n' > bad.android
 "$ALLOCSCOPE" import --from android bad.android -o x.yaml 2> bad.err
 grep -q '^bad.android:1:19: error:' bad.err && ok "android error place" ||
 	fail "android error place: $(cat bad.err)"
+# A signal in the middle of writing leaves no temporary file behind (and no
+# output): gen of 4 million events writes for a few tenths of a second, and
+# the signal is sent as soon as its temporary file appears.
+printf 'allocscope: 1\nname: sig\ngenerate:\n  seed: 1\n  phases:\n    - events: 4000000\n      sizes: {uniform: [16, 4096]}\n      lifetime: {exponential: {mean: 2000}}\n' >sig.spec.yaml
+for sig in INT TERM; do
+	env --default-signal=$sig "$ALLOCSCOPE" gen sig.spec.yaml -o sig-$sig.yaml 2>/dev/null &
+	pid=$!
+	seen=
+	for _ in $(seq 200000); do
+		for f in sig-$sig.yaml.tmp.*; do [ -e "$f" ] && seen=$f; done
+		[ -n "$seen" ] && break
+		kill -0 $pid 2>/dev/null || break
+	done
+	kill -$sig $pid 2>/dev/null
+	wait $pid
+	rc=$?
+	if [ -z "$seen" ]; then
+		skip "SIG$sig during gen's write: the write was over before it was seen"
+	else
+		left=$(ls sig-$sig.yaml* 2>/dev/null | wc -l)
+		[ "$left" -eq 0 ] && [ "$rc" -eq $((128 + $(kill -l $sig))) ] &&
+			ok "SIG$sig during gen's write: no temporary file, no output, status $rc" ||
+			fail "SIG$sig during gen's write: status $rc, left: $(ls sig-$sig.yaml* 2>/dev/null)"
+	fi
+done
 expect_exit 0 "import --help" "$ALLOCSCOPE" import --help
 expect_exit 2 "import without args" "$ALLOCSCOPE" import
 expect_exit 2 "import unknown format" "$ALLOCSCOPE" import --from nope bad.rep -o x.yaml
