@@ -186,9 +186,6 @@ static void report_max_rss(void)
 	report("max_rss_bytes", "%llu", (unsigned long long)ru.ru_maxrss * 1024ull);
 }
 
-static void loop_serialized_calls(struct replay *r) { replay_serialized(r, 1); }
-static void loop_fences_alone(struct replay *r) { replay_serialized(r, 0); }
-
 /* One of the throughput loops, timed whole. */
 static void pass_throughput(struct replay *r, void (*loop)(struct replay *))
 {
@@ -367,8 +364,8 @@ int cmd_replay(int argc, char **argv)
 	case PASS_NONE: break; /* --identify and --probe returned above */
 	case PASS_THROUGHPUT: pass_throughput(&r, replay_throughput); break;
 	case PASS_RAW: pass_throughput(&r, replay_throughput_raw); break;
-	case PASS_SERIALIZED: pass_throughput(&r, loop_serialized_calls); break;
-	case PASS_FENCES: pass_throughput(&r, loop_fences_alone); break;
+	case PASS_SERIALIZED: pass_throughput(&r, replay_serialized); break;
+	case PASS_FENCES: pass_throughput(&r, replay_fences_alone); break;
 	case PASS_MEMORY: pass_memory(&r, a.timeline_path); break;
 	case PASS_CHECK: pass_check(&r); break;
 	case PASS_LATENCY: pass_latency(&r, &timer, latency_set); break;

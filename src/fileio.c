@@ -124,6 +124,25 @@ int fileio_open_temp(const char *path, char *tmp, size_t tmp_len)
 	return fd;
 }
 
+int fileio_make_dirs(const char *path)
+{
+	char buf[PATH_MAX];
+	if (strlen(path) >= sizeof buf) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(buf, path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
 int fileio_is_temp_name(const char *name)
 {
 	const size_t suffix = sizeof FILEIO_TEMP_SUFFIX - 1, stem = sizeof ".tmp." - 1;

@@ -31,6 +31,10 @@ void fileio_pending_add(const char *tmp);
 void fileio_pending_drop(const char *tmp);
 void fileio_remove_pending(void);
 
+/* mkdir -p, mode 0755: 0 when path and every directory above it exist (or
+ * were made), else -1 with errno. */
+int fileio_make_dirs(const char *path);
+
 /* Whether a file name (no directory) has the form of a temporary name. */
 int fileio_is_temp_name(const char *name);
 

@@ -709,6 +709,10 @@ int matrix_run(const struct matrix_options *o)
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A closed terminal too, unless nohup asked for it to be ignored. */
+	struct sigaction hup;
+	if (sigaction(SIGHUP, NULL, &hup) == 0 && hup.sa_handler != SIG_IGN)
+		sigaction(SIGHUP, &sa, NULL);
 	cache_mode_choose(&st);
 	st.progress = (struct progress){isatty(2), 0,
 		(unsigned)(o->n_workloads * o->n_strategies * passes_per_cell(&st)), time(NULL), 0};

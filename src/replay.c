@@ -98,20 +98,22 @@ void replay_throughput(struct replay *r)
 	r->oom = local.oom;
 }
 
-void replay_serialized(struct replay *r, int calls)
+void replay_fences_alone(struct replay *r)
+{
+	const struct trace_event *e = r->trace->events, *end = e + r->trace->n_events;
+	for (; e < end; e++) {
+		timer_fence();
+		__asm__ volatile("" : : "r"(e) : "memory");
+		timer_fence();
+	}
+}
+
+void replay_serialized(struct replay *r)
 {
 	struct allocator_ops ops = *r->ops;
 	struct replay local = *r;
 	local.ops = &ops;
 	const struct trace_event *e = local.trace->events, *end = e + local.trace->n_events;
-	if (!calls) {
-		for (; e < end; e++) {
-			timer_fence();
-			__asm__ volatile("" : : "r"(e) : "memory");
-			timer_fence();
-		}
-		return;
-	}
 	for (; e < end; e++) {
 		uint64_t size = e->size * local.size_scale;
 		timer_fence();

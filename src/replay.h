@@ -50,9 +50,12 @@ void replay_throughput_raw(struct replay *r);
  * latency timer places them, and no clock read: each call waits for the one
  * before it to finish. Selfbench sets the latency pass's mean beside it to
  * tell the timer's subtraction from the cost of timing calls one at a
- * time. With calls == 0 only the fences run, once per event, and the
- * loop's time is theirs. */
-void replay_serialized(struct replay *r, int calls);
+ * time. */
+void replay_serialized(struct replay *r);
+
+/* The fences of replay_serialized alone, once per event: the loop's time is
+ * theirs, which selfbench takes off the serialised loop's. */
+void replay_fences_alone(struct replay *r);
 
 struct memory_result {
 	uint64_t peak_live_bytes;          /* requested sizes, unscaled */

@@ -17,21 +17,6 @@
 
 #include "fileio.h"
 
-static int make_dirs(const char *path)
-{
-	char buf[4096];
-	snprintf(buf, sizeof buf, "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 static int write_small_file(const char *path, const char *text)
 {
 	char tmp[4200];
@@ -69,7 +54,7 @@ int results_create(struct results_dir *rd, const char *root, const char *label,
 		return diag_set(d, root, 0, 0, "the results root's path is too long (%zu bytes)",
 				strlen(root));
 	snprintf(rd->root, sizeof rd->root, "%s", root);
-	if (make_dirs(root))
+	if (fileio_make_dirs(root))
 		return diag_set(d, root, 0, 0, "cannot create results root: %s", strerror(errno));
 	/* ROOT/latest is replaced at the end: said now if it is the user's. */
 	char latest[4200];

@@ -1,4 +1,4 @@
-/* signals.c - the default ending for SIGINT and SIGTERM: nothing left
+/* signals.c - the default ending for SIGINT, SIGTERM and SIGHUP: nothing left
  * running, nothing half written. See signals.h. */
 #include "signals.h"
 
@@ -19,7 +19,7 @@ static void on_fatal_signal(int sig)
 
 void signals_guard(void)
 {
-	static const int sigs[] = {SIGINT, SIGTERM};
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
 		struct sigaction old;
 		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL) {

@@ -228,19 +228,10 @@ int trace_cache_map(const char *cache_file, uint64_t key, struct trace *t)
 
 /* ---- where caches live -------------------------------------------------- */
 
-/* mkdir -p with mode 0755; 0 when dir is a directory we can write. */
-static int cache_dir_make(char *dir)
+/* 0 when dir is, or now is, a directory we can write. */
+static int cache_dir_make(const char *dir)
 {
-	for (char *s = dir + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		int bad = mkdir(dir, 0755) && errno != EEXIST;
-		*s = '/';
-		if (bad)
-			return -1;
-	}
-	if (mkdir(dir, 0755) && errno != EEXIST)
+	if (fileio_make_dirs(dir))
 		return -1;
 	struct stat st;
 	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && access(dir, W_OK | X_OK) == 0 ? 0 : -1;

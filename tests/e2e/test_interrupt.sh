@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_interrupt.sh - SIGINT and SIGTERM in the middle of `allocscope run`:
+# test_interrupt.sh - SIGINT, SIGTERM and SIGHUP in the middle of `allocscope run`:
 # the exit status is non-zero, the CSVs hold whole rows only (every line has
 # the header's column count, no temporary files are left), the directory
 # carries an INCOMPLETE marker naming the signal, results/latest still points
@@ -101,6 +101,7 @@ interrupt_case() { # $1 = signal name
 
 interrupt_case INT
 interrupt_case TERM
+interrupt_case HUP
 
 # A file-size limit (ulimit -f) makes writes fail: said as write errors, the
 # run marked incomplete with the reason, no SIGXFSZ death and no row blamed
