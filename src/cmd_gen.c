@@ -52,6 +52,10 @@ int cmd_gen(int argc, char **argv)
 		error_msg("cannot write '%s': %s", out, strerror(errno));
 		return EXIT_BAD_INPUT;
 	}
+	if (fileio_same_file(argv[optind], out)) {
+		error_msg("'%s' is the spec itself: the trace would replace it", out);
+		return EXIT_BAD_INPUT;
+	}
 	struct trace t = {0};
 	struct diag d = {0};
 	if (trace_load(argv[optind], &lo, &t, &d)) {

@@ -79,6 +79,10 @@ static int import_parse_args(int argc, char **argv, struct import_args *a)
 		error_msg("cannot write '%s': %s", a->out, strerror(errno));
 		return EXIT_BAD_INPUT;
 	}
+	if (fileio_same_file(a->in, a->out)) {
+		error_msg("'%s' is the input itself: the trace would replace it", a->out);
+		return EXIT_BAD_INPUT;
+	}
 	return -1;
 }
 

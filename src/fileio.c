@@ -124,6 +124,13 @@ int fileio_open_temp(const char *path, char *tmp, size_t tmp_len)
 	return fd;
 }
 
+int fileio_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
 int fileio_make_dirs(const char *path)
 {
 	char buf[PATH_MAX];

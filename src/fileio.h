@@ -31,6 +31,10 @@ void fileio_pending_add(const char *tmp);
 void fileio_pending_drop(const char *tmp);
 void fileio_remove_pending(void);
 
+/* 1 when both paths exist and name the same file (links followed), else 0:
+ * an output that is the command's own input would replace it. */
+int fileio_same_file(const char *a, const char *b);
+
 /* mkdir -p, mode 0755: 0 when path and every directory above it exist (or
  * were made), else -1 with errno. */
 int fileio_make_dirs(const char *path);

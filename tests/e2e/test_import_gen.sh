@@ -137,6 +137,12 @@ for sig in INT TERM; do
 			fail "SIG$sig during gen's write: status $rc, left: $(ls sig-$sig.yaml* 2>/dev/null)"
 	fi
 done
+cp "$root/workloads/tiny.yaml" self.yaml
+expect_exit 2 "gen -o the spec itself is bad usage" "$ALLOCSCOPE" gen self.yaml -o self.yaml
+cmp -s self.yaml "$root/workloads/tiny.yaml" && ok "and the spec is kept" || fail "gen replaced its spec"
+printf '+ 0x10 0x4\n' >self.mtrace
+expect_exit 2 "import -o the input itself is bad usage" "$ALLOCSCOPE" import --from mtrace self.mtrace -o self.mtrace
+[ "$(cat self.mtrace)" = '+ 0x10 0x4' ] && ok "and the input is kept" || fail "import replaced its input"
 expect_exit 0 "import --help" "$ALLOCSCOPE" import --help
 expect_exit 2 "import without args" "$ALLOCSCOPE" import
 expect_exit 2 "import unknown format" "$ALLOCSCOPE" import --from nope bad.rep -o x.yaml
