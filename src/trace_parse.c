@@ -135,11 +135,17 @@ static int load_syntax_error(struct loader *L)
 
 /* ---- scalars ------------------------------------------------------------ */
 
+/* The next event. An alias is refused wherever it stands: it would otherwise
+ * meet a check for what it stands for ("must be a number") and be called
+ * something it is not. */
 static int load_next(struct loader *L)
 {
 	yaml_event_delete(&L->ev);
 	if (!yaml_parser_parse(&L->parser, &L->ev))
 		return load_syntax_error(L);
+	if (L->ev.type == YAML_ALIAS_EVENT)
+		return load_error(L, L->ev.start_mark, "aliases (*%.40s) are not supported: "
+				  "write the value out", (const char *)L->ev.data.alias.anchor);
 	return 0;
 }
 
@@ -163,6 +169,9 @@ static int load_u64(struct loader *L, const char *what, uint64_t *out)
 	if (e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
 		return load_error(L, e->start_mark, "%s '%s' is quoted: write a plain number",
 				  what, load_shown(L, shown));
+	if (e->data.scalar.tag)
+		return load_error(L, e->start_mark, "%s '%s' has a tag (%.40s): write a plain number",
+				  what, load_shown(L, shown), (const char *)e->data.scalar.tag);
 	if (n > 1 && s[0] == '-' && s[1] - (unsigned)'0' < 10u)
 		return load_error(L, e->start_mark, "%s '%s' is negative", what,
 				  load_shown(L, shown));
@@ -308,9 +317,6 @@ static int load_events(struct loader *L)
 			if (load_event(L))
 				return -1;
 			break;
-		case YAML_ALIAS_EVENT:
-			return load_error(L, L->ev.start_mark,
-					  "aliases are not supported in events");
 		default:
 			return load_error(L, L->ev.start_mark,
 					  "an event must be a sequence like [m, 1, 24]");

@@ -124,7 +124,9 @@ static const struct reject rejects[] = {
 	{ HDR "[a]: 1\nevents: []\n", 3, 1, "top-level keys must be scalars" },
 	/* events */
 	{ HDR "events:\n  - m\n", 4, 5, "an event must be a sequence" },
-	{ HDR "events:\n  - &e [m, 1, 2]\n  - *e\n", 5, 5, "aliases are not supported" },
+	{ HDR "events:\n  - &e [m, 1, 2]\n  - *e\n", 5, 5, "aliases (*e) are not supported" },
+	{ HDR "description: &d x\nsource: *d\nevents: []\n", 4, 9, "aliases (*d) are not supported" },
+	{ HDR "events:\n  - [m, 1, !!str 2]\n", 4, 12, "has a tag (tag:yaml.org,2002:str)" },
 	{ HDR "events:\n  - []\n", 4, 5, "empty event" },
 	{ HDR "events:\n  - [x, 1, 2]\n", 4, 6, "unknown op 'x'" },
 	{ HDR "events:\n  - [malloc, 1, 2]\n", 4, 6, "unknown op 'malloc'" },
