@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 #include <yaml.h>
 
 #include "gen.h"
@@ -421,8 +422,37 @@ static int load_buf_write(void *ctx, unsigned char *s, size_t n)
 	return 1;
 }
 
+/* One open collection of `source`, for its duplicate keys: the keys seen
+ * so far in a mapping, by length and hash (scalar keys only). */
+#define SOURCE_MAX_KEYS 64
+struct source_level {
+	int is_map;
+	unsigned items, n_keys;
+	uint64_t key[SOURCE_MAX_KEYS];
+};
+
+/* Notes an item of the innermost collection: an error when it is a key its
+ * mapping already has. */
+static int source_item(struct loader *L, struct source_level *lv)
+{
+	if (!lv->is_map || lv->items++ % 2 || L->ev.type != YAML_SCALAR_EVENT)
+		return 0;
+	char shown[LOAD_SHOWN_MAX];
+	uint64_t k = XXH3_64bits(L->ev.data.scalar.value, L->ev.data.scalar.length) ^
+		     L->ev.data.scalar.length;
+	for (unsigned i = 0; i < lv->n_keys; i++)
+		if (lv->key[i] == k)
+			return load_error(L, L->ev.start_mark, "duplicate key '%s' in 'source'",
+					  load_shown(L, shown));
+	if (lv->n_keys == SOURCE_MAX_KEYS)
+		return load_error(L, L->ev.start_mark, "more than %d keys in one mapping",
+				  SOURCE_MAX_KEYS);
+	lv->key[lv->n_keys++] = k;
+	return 0;
+}
+
 /* Feeds the `source` mapping's events, forced to flow style, to `em`. */
-static int load_source_emit(struct loader *L, yaml_emitter_t *em)
+static int load_source_emit(struct loader *L, yaml_emitter_t *em, struct source_level *level)
 {
 	int depth = 0;
 	do {
@@ -434,14 +464,17 @@ static int load_source_emit(struct loader *L, yaml_emitter_t *em)
 						L->ev.type == YAML_MAPPING_START_EVENT))
 			return load_error(L, L->ev.start_mark, "nesting deeper than %d levels",
 					  LOAD_MAX_DEPTH);
+		int ends = L->ev.type == YAML_SEQUENCE_END_EVENT ||
+			   L->ev.type == YAML_MAPPING_END_EVENT;
+		if (depth > 0 && !ends && source_item(L, &level[depth - 1]))
+			return -1;
 		if (L->ev.type == YAML_SEQUENCE_START_EVENT) {
 			L->ev.data.sequence_start.style = YAML_FLOW_SEQUENCE_STYLE;
-			depth++;
+			level[depth++] = (struct source_level){0};
 		} else if (L->ev.type == YAML_MAPPING_START_EVENT) {
 			L->ev.data.mapping_start.style = YAML_FLOW_MAPPING_STYLE;
-			depth++;
-		} else if (L->ev.type == YAML_SEQUENCE_END_EVENT ||
-			   L->ev.type == YAML_MAPPING_END_EVENT) {
+			level[depth++] = (struct source_level){.is_map = 1};
+		} else if (ends) {
 			depth--;
 		}
 		yaml_mark_t at = L->ev.start_mark;
@@ -471,7 +504,12 @@ static int load_source(struct loader *L)
 	yaml_document_start_event_initialize(&e, NULL, NULL, NULL, 1);
 	if (!yaml_emitter_emit(&em, &e))
 		goto out;
-	if (load_source_emit(L, &em))
+	struct source_level *level = calloc(LOAD_MAX_DEPTH, sizeof *level);
+	if (!level)
+		goto out;
+	int emitted = load_source_emit(L, &em, level);
+	free(level);
+	if (emitted)
 		goto done;
 	yaml_document_end_event_initialize(&e, 1);
 	if (!yaml_emitter_emit(&em, &e))

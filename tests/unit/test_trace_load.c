@@ -26,7 +26,7 @@ static const char spec_example[] =
 	"name: python-json\n"
 	"description: json round trip, \"quoted\"\n"
 	"source: {kind: captured, command: \"python3 pj.py\", date: 2026-11-22,\n"
-	"         env: [A, 'b c'], nested: {x: 1}}\n"
+	"         env: [A, A, 'b c'], nested: {x: 1, kind: 2}}\n"
 	"events:\n"
 	"  - [m, 1, 24]\n"
 	"  - [c, 2, 10, 8]\n"
@@ -44,7 +44,7 @@ static void test_spec_example(void **state)
 	assert_string_equal(t.name, "python-json");
 	assert_string_equal(t.description, "json round trip, \"quoted\"");
 	assert_string_equal(t.source, "{kind: captured, command: \"python3 pj.py\", "
-				      "date: 2026-11-22, env: [A, 'b c'], nested: {x: 1}}");
+				      "date: 2026-11-22, env: [A, A, 'b c'], nested: {x: 1, kind: 2}}");
 	assert_int_equal(t.n_events, 6);
 	assert_int_equal(t.count[TRACE_MALLOC], 2);
 	assert_int_equal(t.count[TRACE_CALLOC], 1);
@@ -114,6 +114,8 @@ static const struct reject rejects[] = {
 	{ "allocscope: 1\nname: x\nname: y\nevents: []\n", 3, 1, "duplicate key 'name'" },
 	{ HDR "foo: 1\nfoo: 2\nevents: []\n", 4, 1, "duplicate key 'foo'" },
 	{ HDR "source: text\nevents: []\n", 3, 9, "'source' must be a mapping" },
+	{ HDR "source: {kind: a, kind: b}\nevents: []\n", 3, 19, "duplicate key 'kind' in 'source'" },
+	{ HDR "source: {x: [{q: 1, q: 2}]}\nevents: []\n", 3, 21, "duplicate key 'q' in 'source'" },
 	{ HDR "description: {a: 1}\nevents: []\n", 3, 14, "'description' must be a string" },
 	{ HDR, 1, 1, "missing 'events' (or 'generate')" },
 	{ HDR "events: []\ngenerate: {}\n", 4, 1, "'events' and 'generate' exclude each other" },
