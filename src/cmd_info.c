@@ -107,7 +107,10 @@ static void info_print(const struct trace *t, const struct trace_stats *s)
 	if (t->description)
 		printf("description  %s\n", t->description);
 	info_print_events(s);
-	printf("threads      %" PRIu32 "\n", s->n_threads > t->n_threads ? s->n_threads : t->n_threads);
+	printf("threads      %" PRIu32, s->n_threads);
+	if (s->thread_ids > s->n_threads)
+		printf(" (ids t0 to t%" PRIu32 ")", s->thread_ids - 1);
+	putchar('\n');
 	printf("peak live    %s in %" PRIu64 " block%s\n", bytes_both(s->peak_live_bytes, a, sizeof a),
 	       s->blocks_at_peak_live, cli_plural(s->blocks_at_peak_live));
 	printf("most blocks  %" PRIu64 " live at once\n", s->peak_live_blocks);

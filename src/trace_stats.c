@@ -15,6 +15,7 @@ struct slot_table {
 	uint64_t *birth;
 	uint64_t *size;
 	uint32_t n;
+	uint64_t thread_seen[(UINT16_MAX + 1) / 64]; /* a bit per thread id */
 };
 
 unsigned trace_stats_bucket(uint64_t size)
@@ -66,8 +67,13 @@ static int stats_step(struct trace_stats *s, struct slot_table *slots,
 				(unsigned long long)i + 1, e->slot,
 				live ? "already live" : "not live");
 	s->count[e->op]++;
-	if (e->thread >= s->n_threads)
-		s->n_threads = e->thread + 1u;
+	if (e->thread >= s->thread_ids)
+		s->thread_ids = e->thread + 1u;
+	uint64_t bit = (uint64_t)1 << (e->thread % 64);
+	if (!(slots->thread_seen[e->thread / 64] & bit)) {
+		slots->thread_seen[e->thread / 64] |= bit;
+		s->n_threads++;
+	}
 	switch (e->op) {
 	case TRACE_FREE:
 		life[s->life.n_freed++] = i - *birth;

@@ -28,7 +28,8 @@ struct trace_lifetimes {
 struct trace_stats {
 	uint64_t n_events;
 	uint64_t count[TRACE_OP_COUNT];
-	uint32_t n_threads;
+	uint32_t n_threads;    /* distinct threads that made a call */
+	uint32_t thread_ids;   /* the highest thread id + 1 (0: no events) */
 	uint64_t peak_live_bytes;
 	uint64_t blocks_at_peak_live;  /* live blocks when peak_live_bytes was first reached */
 	uint64_t peak_live_blocks;     /* the most blocks ever live at once */

@@ -52,6 +52,12 @@ printf 'allocscope: 1\nname: few\nevents: [[m, 1, 100], [m, 2, 1], [m, 3, 1], [f
 check "peak live names the blocks live at that moment" has '^peak live +600 bytes in 2 blocks$'
 check "and the most blocks live at any moment apart" has '^most blocks +3 live at once$'
 
+# Threads are counted as they made calls; ids skipped are shown apart.
+printf 'allocscope: 1\nname: sparse\nevents: [[m, 1, 8, t0], [m, 2, 8, t7], [f, 1, t7]]\n' \
+	>"$work/sparse.yaml"
+"$ALLOCSCOPE" info "$work/sparse.yaml" >"$work/out" 2>&1
+check "threads that made calls, with the ids' range" has '^threads +2 \(ids t0 to t7\)$'
+
 printf 'allocscope: 1\nname: bad\nevents:\n  - [m, 1, 8]\n  - [f, 2]\n' >"$work/bad.yaml"
 "$ALLOCSCOPE" info "$work/bad.yaml" >/dev/null 2>"$work/err"
 rc=$?
