@@ -201,7 +201,10 @@ static int gen_realloc(struct gen_state *st, struct gen_phase *ph)
 	if (!ph->realloc_newest || !st->have_newest || st->blocks[idx].gen != st->newest_gen)
 		idx = st->live[gen_rng_below(&st->rng, st->n_live)];
 	struct gen_block *bl = &st->blocks[idx];
-	uint64_t size = (uint64_t)(((unsigned __int128)bl->size * ph->growth_q32) >> 32);
+	/* Saturated, not wrapped: growth past 2^64 is the largest size, which
+	 * `max` lets go and --max-size refuses, never a block shrunk to 0. */
+	unsigned __int128 grown = ((unsigned __int128)bl->size * ph->growth_q32) >> 32;
+	uint64_t size = grown > UINT64_MAX ? UINT64_MAX : (uint64_t)grown;
 	if (ph->realloc_max && size > ph->realloc_max)
 		return block_free(st, idx);
 	if (st_add(st, TRACE_REALLOC, idx, size, 0))
@@ -223,10 +226,14 @@ static int gen_event(struct gen_state *st, struct gen_phase *ph, uint64_t i, uin
 {
 	uint32_t idx;
 	st->step++;
-	if (ph->has_lifetime && heap_due(st, &idx))
-		return block_free(st, idx);
+	/* The realloc share is of all events, so it is drawn first; a block
+	 * due now is then freed at the next event that is not a realloc. */
 	if (ph->p_realloc && st->n_live && gen_rng_chance(&st->rng, ph->p_realloc))
 		return gen_realloc(st, ph);
+	/* Any phase frees a block whose lifetime is up, whichever phase gave
+	 * it that lifetime. */
+	if (heap_due(st, &idx))
+		return block_free(st, idx);
 	if (ph->live_mode && st->n_live) {
 		uint64_t now = ph->live_is_bytes ? st->live_bytes : st->n_live;
 		if (now >= ramp_at(from, ph->live_target, i + 1, ph->events))

@@ -13,7 +13,9 @@
  *       - events: 200000      # an events phase: exactly this many events
  *         sizes: DIST         # request sizes in bytes (required)
  *         lifetime: DIST      # each block is freed DIST events after its
- *                             # allocation, or `forever` (the default)
+ *                             # allocation (in this phase or a later one;
+ *                             # one due block per event), or `forever`
+ *                             # (the default)
  *         live: 5000          # OR a live-set target: live blocks (or
  *         live_bytes: 8000000 # bytes) ramp linearly from the phase's start
  *                             # to this target; each event allocates while
@@ -21,7 +23,8 @@
  *         calloc: 0.1         # share of allocations made by calloc
  *         aligned: 0.02       # or {p: 0.02, alignments: [64, 4096]}
  *                             # (default alignments: [64])
- *         realloc: 0.05       # share of events that realloc a live block,
+ *         realloc: 0.05       # share of all events that realloc a live
+ *                             # block (drawn before a due free),
  *                             # or {p: 0.3, growth: 2, max: 1048576,
  *                             # pick: random|newest}: new size = size *
  *                             # growth (default 2); a block that would pass

@@ -161,27 +161,37 @@ int gen_node_check_keys(const struct gen_node *map, const char *const *allowed,
 	return 0;
 }
 
+/* The decimal digits at s into *v, *end past them: 0, -1 when there are
+ * none, or 1 when they overflow 64 bits (*v then UINT64_MAX, *end still past
+ * them, so that the caller can tell a number too large from no number). */
 static int scalar_digits(const char *s, uint64_t *v, const char **end)
 {
 	const char *p = s;
+	int overflow = 0;
 	*v = 0;
 	for (; *p >= '0' && *p <= '9'; p++)
-		if (__builtin_mul_overflow(*v, 10, v) ||
-		    __builtin_add_overflow(*v, (uint64_t)(*p - '0'), v))
-			return -1;
+		if (!overflow && (__builtin_mul_overflow(*v, 10, v) ||
+				  __builtin_add_overflow(*v, (uint64_t)(*p - '0'), v)))
+			overflow = 1;
 	*end = p;
-	return p == s ? -1 : 0;
+	if (overflow)
+		*v = UINT64_MAX;
+	return p == s ? -1 : overflow;
 }
 
 int gen_node_u64(const struct gen_node *n, const char *file, uint64_t min, uint64_t max,
 		 uint64_t *out, struct diag *d)
 {
 	const char *end;
-	if (n->type != GEN_NODE_SCALAR || scalar_digits(n->value, out, &end) || *end)
+	int r = n->type == GEN_NODE_SCALAR ? scalar_digits(n->value, out, &end) : -1;
+	if (r < 0 || *end)
 		return gen_node_error(n, file, d, "expected an unsigned integer%s%s%s",
 				      n->type == GEN_NODE_SCALAR ? ", not '" : "",
 				      n->type == GEN_NODE_SCALAR ? n->value : "",
 				      n->type == GEN_NODE_SCALAR ? "'" : "");
+	if (r > 0)
+		return gen_node_error(n, file, d, "'%s' is out of range [%llu, %llu]", n->value,
+				      (unsigned long long)min, (unsigned long long)max);
 	if (*out < min || *out > max)
 		return gen_node_error(n, file, d, "%llu is out of range [%llu, %llu]",
 				      (unsigned long long)*out, (unsigned long long)min,
@@ -194,8 +204,7 @@ int gen_node_q32(const struct gen_node *n, const char *file, uint64_t max_q32,
 {
 	const char *p;
 	uint64_t ip, frac = 0, scale = 1;
-	int bad = n->type != GEN_NODE_SCALAR || scalar_digits(n->value, &ip, &p) ||
-		  ip >> 32;
+	int bad = n->type != GEN_NODE_SCALAR || scalar_digits(n->value, &ip, &p) < 0;
 	if (!bad && *p == '.') {
 		for (p++; *p >= '0' && *p <= '9'; p++)
 			if (scale < 1000000000000000000ull) { /* 18 digits are plenty */
@@ -207,10 +216,11 @@ int gen_node_q32(const struct gen_node *n, const char *file, uint64_t max_q32,
 		return gen_node_error(n, file, d, "expected a non-negative decimal number "
 				      "(like 0.25 or 3)");
 	/* ip + round(frac / scale * 2^32), exactly: in 128 bits, as rounding
-	 * 4294967295.9999999999 up reaches 2^64 */
+	 * 4294967295.9999999999 up reaches 2^64 (an ip of 2^32 or more, or one
+	 * past 64 bits, is too large whatever max_q32 is) */
 	unsigned __int128 q = ((unsigned __int128)ip << 32) +
 			      ((((unsigned __int128)frac << 32) + scale / 2) / scale);
-	if (q > max_q32)
+	if (ip >> 32 || q > max_q32)
 		return gen_node_error(n, file, d, "'%s' is too large (at most %llu.%02llu)",
 				      n->value, (unsigned long long)(max_q32 >> 32),
 				      (unsigned long long)(((max_q32 & 0xffffffffu) * 100) >> 32));

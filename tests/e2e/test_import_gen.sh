@@ -137,6 +137,11 @@ for sig in INT TERM; do
 			fail "SIG$sig during gen's write: status $rc, left: $(ls sig-$sig.yaml* 2>/dev/null)"
 	fi
 done
+# realloc growth past 2^64 saturates: never a block shrunk (it wrapped to 0).
+printf 'allocscope: 1\nname: g\ngenerate:\n  phases:\n    - {events: 2, sizes: 4611686018427387904, realloc: {p: 1, growth: 4}}\n' >grow.yaml
+"$ALLOCSCOPE" gen --max-size 18446744073709551615 grow.yaml -o grow.out.yaml 2>/dev/null
+grep -q '^- \[r, 0, 18446744073709551615\]$' grow.out.yaml &&
+	ok "realloc growth past 2^64 is the largest size" || fail "growth: $(tail -n 1 grow.out.yaml)"
 cp "$root/workloads/tiny.yaml" self.yaml
 expect_exit 2 "gen -o the spec itself is bad usage" "$ALLOCSCOPE" gen self.yaml -o self.yaml
 cmp -s self.yaml "$root/workloads/tiny.yaml" && ok "and the spec is kept" || fail "gen replaced its spec"

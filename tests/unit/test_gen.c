@@ -14,8 +14,8 @@
 #include "trace.h"
 
 /* Values this generator produced when it was written (see test_deterministic). */
-#define GOLDEN_EVENTS 3010
-#define GOLDEN_HASH 0x166ea273de2281cbull
+#define GOLDEN_EVENTS 3009
+#define GOLDEN_HASH 0xcc00f5e6f5fdc912ull
 #define RNG_FIRST 0x99ec5f36cb75f2b4ull
 #define CHOICE_N16 5078
 
@@ -265,6 +265,11 @@ static void test_errors(void **state)
 	/* rounds up to 2^64 in Q32.32: refused, not wrapped to a mean of 0 */
 	ERR("  phases:\n    - events: 5\n      sizes: {exponential: {mean: "
 	    "4294967295.99999999999}}\n", 6, 35, "too large");
+	/* a number too large is said so, not called malformed */
+	ERR("  phases:\n    - events: 5\n      sizes: {exponential: {mean: 5000000000}}\n", 6, 35,
+	    "'5000000000' is too large");
+	ERR("  seed: 18446744073709551616\n  phases: [{events: 1, sizes: 1}]\n", 4, 9,
+	    "'18446744073709551616' is out of range");
 #undef ERR
 }
 
@@ -282,6 +287,42 @@ static void test_endless_lifetime(void **state)
 	trace_free(&t);
 }
 
+/* A lifetime holds in the phases after the one that gave it: block 0 dies
+ * at the event after its birth though the next phase has no lifetime. */
+static void test_lifetime_outlives_its_phase(void **state)
+{
+	(void)state;
+	struct trace t;
+	expand_ok("allocscope: 1\nname: l\ngenerate:\n  phases:\n"
+		  "    - {events: 1, sizes: 8, lifetime: 1}\n    - {events: 3, sizes: 16}\n", &t);
+	assert_int_equal(t.n_events, 4);
+	assert_int_equal(t.events[1].op, TRACE_FREE);
+	assert_int_equal(t.events[1].slot, t.events[0].slot);
+	assert_int_equal(t.peak_live_bytes, 32);
+	trace_free(&t);
+}
+
+/* realloc: {p: P} is the share of all events, in a lifetime phase (where
+ * half the other events are frees) as in a live-set one. */
+static void test_realloc_share(void **state)
+{
+	(void)state;
+	static const char *const phase[] = {"lifetime: 100", "live: 1000"};
+	for (int i = 0; i < 2; i++) {
+		char spec[256];
+		struct trace t;
+		snprintf(spec, sizeof spec, "allocscope: 1\nname: r\ngenerate:\n  phases:\n"
+			 "    - {events: 100000, sizes: 16, %s, realloc: {p: 0.1, growth: 1}}\n",
+			 phase[i]);
+		expand_ok(spec, &t);
+		uint64_t r = t.count[TRACE_REALLOC];
+		if (r < 9400 || r > 10600)
+			fail_msg("%s: %llu reallocs in 100000 events, want about 10000", phase[i],
+				 (unsigned long long)r);
+		trace_free(&t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +335,8 @@ int main(void)
 		cmocka_unit_test(test_live_ramp_and_free_all),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_endless_lifetime),
+		cmocka_unit_test(test_lifetime_outlives_its_phase),
+		cmocka_unit_test(test_realloc_share),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
