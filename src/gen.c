@@ -49,12 +49,19 @@ struct gen_state {
 	uint64_t live_bytes, step, seq;
 	uint32_t newest, newest_gen;
 	int have_newest;
+	uint64_t max_events;  /* the limit gen_spec_parse checked the events phases against */
 };
 
 static int st_add(struct gen_state *st, enum trace_op op, uint32_t idx, uint64_t size,
 		  uint64_t extra)
 {
 	char err[256];
+	/* Free phases and free_all add events the spec's count could not know
+	 * (one per live block): the limit is held here, event by event. */
+	if (st->b->trace.n_events >= st->max_events)
+		return gen_node_error(st->where, st->file, st->d, "the spec expands to more than "
+				      "%llu events (with the frees of its free phases)",
+				      (unsigned long long)st->max_events);
 	if (trace_builder_add(st->b, op, idx, size, extra, st->blocks[idx].thread, err, sizeof err))
 		return gen_node_error(st->where, st->file, st->d, "%s", err);
 	return 0;
@@ -295,10 +302,11 @@ static int gen_phase_run(struct gen_state *st, struct gen_phase *ph)
 	return ph->free_all ? gen_free_some(st, 0, UINT64_MAX, GEN_Q32_ONE, GEN_ORDER_OLDEST) : 0;
 }
 
-static int gen_expand(struct gen_spec *s, const char *file, struct trace_builder *b,
-		      struct diag *d)
+static int gen_expand(struct gen_spec *s, const char *file, uint64_t max_events,
+		      struct trace_builder *b, struct diag *d)
 {
-	struct gen_state st = {.file = file, .b = b, .d = d, .threads = s->threads};
+	struct gen_state st = {.file = file, .b = b, .d = d, .threads = s->threads,
+			       .max_events = max_events};
 	gen_rng_seed(&st.rng, s->seed);
 	int rc = 0;
 	for (uint64_t r = 0; r < s->repeat && !rc; r++)
@@ -318,10 +326,11 @@ int gen_expand_yaml(yaml_parser_t *parser, const char *file, uint64_t max_events
 	struct gen_spec spec;
 	if (gen_node_read(parser, file, &root, d))
 		return -1;
-	int rc = gen_spec_parse(&root, file, max_events ? max_events : TRACE_DEFAULT_MAX_EVENTS,
-				&spec, d);
+	if (!max_events)
+		max_events = TRACE_DEFAULT_MAX_EVENTS;
+	int rc = gen_spec_parse(&root, file, max_events, &spec, d);
 	if (!rc)
-		rc = gen_expand(&spec, file, b, d);
+		rc = gen_expand(&spec, file, max_events, b, d);
 	gen_spec_free(&spec);
 	gen_node_free(&root);
 	return rc;

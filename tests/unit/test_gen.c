@@ -323,6 +323,22 @@ static void test_realloc_share(void **state)
 	}
 }
 
+/* The event limit holds for the frees a free phase adds: 8 allocations and
+ * their 8 frees pass a limit of 10, which the spec's own count (8) meets. */
+static void test_limit_counts_free_phases(void **state)
+{
+	(void)state;
+	static const char spec[] = "allocscope: 1\nname: f\ngenerate:\n  phases:\n"
+				   "    - {events: 8, sizes: 16}\n    - free: all\n";
+	struct trace_load_options o = {.no_cache = 1, .max_events = 10};
+	struct trace t = {0};
+	struct diag d = {0};
+	assert_int_equal(trace_parse_yaml("spec.yaml", spec, strlen(spec), &o, &t, &d), -1);
+	assert_non_null(strstr(d.message, "more than 10 events"));
+	assert_int_equal(d.line, 6); /* the free phase */
+	trace_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_endless_lifetime),
 		cmocka_unit_test(test_lifetime_outlives_its_phase),
 		cmocka_unit_test(test_realloc_share),
+		cmocka_unit_test(test_limit_counts_free_phases),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
