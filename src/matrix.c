@@ -215,6 +215,7 @@ struct run_state {
 	struct summary summary;
 	struct progress progress;
 	int failed;
+	unsigned files_lost;  /* timeline files a replay could not write */
 };
 
 /* Processes per (workload, strategy): memory, REPS throughput, latency, cache. */
@@ -316,11 +317,13 @@ static int memory_job_finish(struct run_state *st, size_t wi, struct strategy_wo
 			COPY_STATUS(sw->status, mj->res.status);
 	}
 	/* The replay could not write its timeline: the row stands, but the run
-	 * is missing a file it promises, so it says so and ends in failure. */
+	 * is missing a file it promises, so it says so, ends in failure and is
+	 * not called complete (latest stays where it was). */
 	char warning[512];
 	if (runner_get(&mj->res, "warning", warning, sizeof warning) == 0) {
 		warn_msg("%s on %s: %s", st->s[mj->si].spec, st->wl[wi].name, warning);
 		st->failed = 1;
+		st->files_lost++;
 	}
 	COPY_STATUS(cell->status, mj->res.status);
 	note_status(st, mj->si, mj->res.status, &mj->res);
@@ -732,6 +735,16 @@ int matrix_run(const struct matrix_options *o)
 		snprintf(why, sizeof why, "interrupted by SIG%s", sigabbrev_np(interrupted));
 		mark_incomplete(&st.rd, why);
 		error_msg("%s: the finished rows are in %s (marked incomplete)", why, st.rd.path);
+		goto out;
+	}
+	if (st.files_lost) {
+		char why[128];
+		snprintf(why, sizeof why, "%u timeline file%s could not be written", st.files_lost,
+			 st.files_lost == 1 ? "" : "s");
+		if (meta_write(&st.rd, o, st.wl, st.ms, &st.mm, 1))
+			error_msg("cannot write %s/meta.yaml: %s", st.rd.path, strerror(errno));
+		mark_incomplete(&st.rd, why);
+		error_msg("%s: the rows are in %s (marked incomplete)", why, st.rd.path);
 		goto out;
 	}
 	if (meta_write(&st.rd, o, st.wl, st.ms, &st.mm, 1)) {

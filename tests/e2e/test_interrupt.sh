@@ -112,8 +112,10 @@ rc=$?
 [ "$rc" -eq 1 ] && ok "past ulimit -f: exit 1" || fail "past ulimit -f: exit $rc, want 1"
 grep -q "error: cannot write .*: File too large" fsize.err &&
 	ok "past ulimit -f: the write error is said" || fail "past ulimit -f said: $(cat fsize.err)"
-grep -q "File too large" res-fsize/2*/INCOMPLETE 2>/dev/null &&
+grep -q "timeline files\? could not be written" res-fsize/2*/INCOMPLETE 2>/dev/null &&
 	ok "past ulimit -f: INCOMPLETE says why" || fail "INCOMPLETE: $(cat res-fsize/2*/INCOMPLETE)"
+[ ! -e res-fsize/latest ] && ok "past ulimit -f: a run missing files is not made latest" ||
+	fail "past ulimit -f: latest points at a run missing its timelines"
 grep -q "crashed" res-fsize/2*/*.csv && fail "past ulimit -f: a row says crashed" ||
 	ok "past ulimit -f: no row blames the strategy"
 
