@@ -95,6 +95,9 @@ function read_csv(file, side, strategy, kind,    line, lineno, f, width, key) {
 		med[side, key] = csv_num(file, lineno, f, 6, "ns_per_op_median")
 		lo[side, key] = csv_num(file, lineno, f, 7, "ns_per_op_min")
 		hi[side, key] = csv_num(file, lineno, f, 8, "ns_per_op_max")
+		# A speed ratio of a zero, negative or misordered time means nothing.
+		if (!(lo[side, key] > 0 && lo[side, key] <= med[side, key] && med[side, key] <= hi[side, key]))
+			csv_fail(file, lineno, "ns_per_op min, median and max are not 0 < min <= median <= max")
 	}
 	close(file)
 }

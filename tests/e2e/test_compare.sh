@@ -106,5 +106,9 @@ printf '%s\n' "$thr_header" 'ramp,system,,3,10,fast,1,2,3,ok' 'ramp,tlsf,,3,10,1
 check "a median that is not a number is named at its line" \
 	grep -q "^bad/throughput.csv:2: error: ns_per_op_median is 'fast', not a number" bad.err
 expect_exit 2 "a median that is not a number exits 2" "$compare" bad system tlsf
+printf '%s\n' "$thr_header" 'ramp,system,,3,10,5,6,7,1,ok' 'ramp,tlsf,,3,10,0,0,0,1,ok' >bad/throughput.csv
+"$compare" bad system tlsf >bad.out 2>bad.err
+check "a median below its min is named at its line" \
+	grep -q "^bad/throughput.csv:2: error: ns_per_op min, median and max are not" bad.err
 
 finish
