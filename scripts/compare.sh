@@ -89,7 +89,10 @@ function read_csv(file, side, strategy, kind,    line, lineno, f, width, key) {
 		status[side, key] = f[10]
 		if (side == "new")
 			order[++n] = key
-		if (f[10] != "ok")
+		# A trace without events has no time per event to compare.
+		if (f[10] == "ok" && csv_num(file, lineno, f, 5, "events") == 0)
+			status[side, key] = "no events"
+		if (status[side, key] != "ok")
 			continue
 		reps[side, key] = csv_num(file, lineno, f, 4, "reps")
 		med[side, key] = csv_num(file, lineno, f, 6, "ns_per_op_median")
@@ -142,7 +145,10 @@ BEGIN {
 			continue
 		shared++
 		old_ok = status["old", key] == "ok"; new_ok = status["new", key] == "ok"
-		if (old_ok && new_ok) {
+		if (status["old", key] == "no events" && status["new", key] == "no events") {
+			printf name_fmt "  %22s  %22s  %7s  %s\n", label(key), "no events", "no events",
+			    "-", "nothing to time"
+		} else if (old_ok && new_ok) {
 			speed = sprintf("%.2fx", med["new", key] > 0 ? med["old", key] / med["new", key] : 0)
 			if (reps["old", key] < 2 || reps["new", key] < 2)
 				verdict = "one rep"

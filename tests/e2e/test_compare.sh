@@ -106,6 +106,14 @@ printf '%s\n' "$thr_header" 'ramp,system,,3,10,fast,1,2,3,ok' 'ramp,tlsf,,3,10,1
 check "a median that is not a number is named at its line" \
 	grep -q "^bad/throughput.csv:2: error: ns_per_op_median is 'fast', not a number" bad.err
 expect_exit 2 "a median that is not a number exits 2" "$compare" bad system tlsf
+# A trace without events has no time to compare (its times print as 0).
+mkdir empty
+printf '%s\n' "$thr_header" 'none,system,,3,0,0.000,0.000,0.000,0.000,ok' \
+	'none,tlsf,,3,0,0.000,0.000,0.000,0.000,ok' >empty/throughput.csv
+"$compare" empty system tlsf >empty.out 2>&1
+rc=$?
+check "a trace without events: exit 0, 'nothing to time'" test $rc -eq 0 -a \
+	"$(grep -c 'no events *no events *- *nothing to time$' empty.out)" -eq 1
 printf '%s\n' "$thr_header" 'ramp,system,,3,10,5,6,7,1,ok' 'ramp,tlsf,,3,10,0,0,0,1,ok' >bad/throughput.csv
 "$compare" bad system tlsf >bad.out 2>bad.err
 check "a median below its min is named at its line" \
