@@ -530,8 +530,19 @@ void *bt_heap_calloc(void *self, size_t nmemb, size_t size)
 	return allocator_calloc_cleared(self, nmemb, size, bt_heap_malloc);
 }
 
-/* Over-allocates by the alignment plus a minimum block, so that the gap in
- * front of the aligned payload is either empty or a free block of its own. */
+/* Where an aligned payload goes in a block whose payload starts at p: the
+ * gap in front of it is either empty or a free block of its own. */
+static uintptr_t bt_aligned_at(uintptr_t p, size_t alignment)
+{
+	uintptr_t q = align_up(p, alignment);
+	return q != p && q - p < BT_MIN_BLOCK ? align_up(p + BT_MIN_BLOCK, alignment) : q;
+}
+
+/* The free lists are searched for the alignment plus a minimum block more
+ * than the request, which any block of that size can take wherever it
+ * lies: one O(1) search, as TLSF's memalign does, at the price of passing
+ * over a smaller free block that would have happened to be aligned. Growing
+ * the heap, the block's start is known, and so is the exact gap. */
 void *bt_heap_aligned_alloc(void *self, size_t alignment, size_t size)
 {
 	struct bt_heap *h = self;
@@ -540,17 +551,19 @@ void *bt_heap_aligned_alloc(void *self, size_t alignment, size_t size)
 	size_t need = bt_request(h, size);
 	if (!need || alignment > h->os.reserved)
 		return NULL;
-	size_t search = need + alignment + BT_MIN_BLOCK;
-	struct bt_block *b = bt_find(h, search);
-	if (b)
+	struct bt_block *b = bt_find(h, need + alignment + BT_MIN_BLOCK);
+	if (b) {
 		bt_remove(h, b);
-	else if (!(b = bt_extend(h, search)))
-		return NULL;
+	} else {
+		struct bt_block *e = h->epilogue;
+		struct bt_block *start = (e->size & BT_PREV_FREE) ? e->prev_phys : e;
+		uintptr_t p = (uintptr_t)bt_payload(start);
+		if (!(b = bt_extend(h, bt_aligned_at(p, alignment) - p + need)))
+			return NULL;
+	}
 	uintptr_t p = (uintptr_t)bt_payload(b);
-	uintptr_t q = align_up(p, alignment);
+	uintptr_t q = bt_aligned_at(p, alignment);
 	if (q != p) {
-		if (q - p < BT_MIN_BLOCK)
-			q = align_up(p + BT_MIN_BLOCK, alignment);
 		size_t gap = q - p;
 		struct bt_block *a = bt_from_payload((void *)q);
 		a->size = (bt_size(b) - gap) | BT_PREV_FREE;

@@ -118,13 +118,22 @@ static void *heap_place(struct fit_heap *h, struct fit_block *b, size_t need, si
 
 /* Grows the os_heap so that a free block at its end fits `need` bytes at
  * `align`; when the last block is free, grows only by the shortfall and
- * merges. Returns that (indexed) block, or NULL when out of memory. */
+ * merges. The block will start where the last free block (or the epilogue)
+ * is, so the gap an alignment needs in front of it is known exactly here.
+ * Returns that (indexed) block, or NULL when out of memory. */
 static struct fit_block *heap_grow(struct fit_heap *h, size_t need, size_t align)
 {
 	struct fit_block *epi = heap_epilogue(h);
 	struct fit_block *last = epi->head & FIT_PREV_FREE ? block_prev(epi) : NULL;
 	size_t have = last ? fit_block_size(last) : 0;
-	size_t want = need + (align > ALLOCATOR_MIN_ALIGN ? align + FIT_MIN_BLOCK : 0);
+	size_t want = need;
+	if (align > ALLOCATOR_MIN_ALIGN) {
+		uintptr_t p = (uintptr_t)fit_block_payload(last ? last : epi);
+		uintptr_t q = (p + align - 1) & ~(uintptr_t)(align - 1);
+		while (q != p && q - p < FIT_MIN_BLOCK) /* as fit_block_offset places it */
+			q += align;
+		want += q - p;
+	}
 	char *old_end = os_heap_grow(&h->os, want > have ? want - have : want);
 	if (!old_end)
 		return NULL;

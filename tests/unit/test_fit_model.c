@@ -180,12 +180,14 @@ static size_t round_step(const struct model *m, size_t bytes)
 
 /* Grows the heap for a block of `need` at `align` (as heap_grow): a free
  * last block is extended and keeps its place, else new memory is a newly
- * freed block. */
+ * freed block at the old end; either way the block's start is known, so the
+ * heap grows by exactly what the aligned placement there needs. */
 static size_t grow(struct model *m, size_t need, size_t align)
 {
 	struct mblock *last = &m->b[m->n - 1];
 	size_t have = last->free ? last->size : 0;
-	size_t want = need + (align > 16 ? align + MIN_BLOCK : 0);
+	struct mblock at = {last->free ? last->addr : m->end, SIZE_MAX / 2, 1, 0};
+	size_t want = need + (size_t)offset_in(&at, need, align);
 	size_t got = round_step(m, want > have ? want - have : want);
 	m->end += got;
 	if (last->free) {

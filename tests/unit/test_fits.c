@@ -370,6 +370,30 @@ static void test_aligned_alloc(void **state)
 		}
 }
 
+/* Growing for an aligned request costs what the placement at the heap's
+ * end needs, not the alignment over again: with the heap full, the new
+ * block starts at the old end, whose payload is page-aligned, so 4096-byte
+ * alignment needs no gap and one step is enough (it took two). */
+static void test_aligned_growth_exact(void **state)
+{
+	(void)state;
+	for (int f = 0; f < 3; f++) {
+		const struct allocator_ops *ops = fits[f];
+		void *a = fit_new(ops, "address", "4096");
+		uintptr_t lo, hi;
+		ops->heap_range(a, &lo, &hi);
+		fit_fill_rest(ops, a, 0);
+		struct allocator_heap_stats before, after;
+		ops->heap_stats(a, &before);
+		char *p = ops->aligned_alloc(a, 4096, 100);
+		ops->heap_stats(a, &after);
+		assert_ptr_equal(p, (char *)hi + 8); /* hi: the epilogue, the new block's head */
+		assert_int_equal(after.current_bytes - before.current_bytes, 4096);
+		fit_assert_ok(ops, a);
+		ops->destroy(a);
+	}
+}
+
 static void test_aligned_gap_is_free(void **state)
 {
 	(void)state;
@@ -619,6 +643,7 @@ int main(void)
 		cmocka_unit_test(test_heap_peak),
 		cmocka_unit_test(test_aligned_alloc),
 		cmocka_unit_test(test_aligned_gap_is_free),
+		cmocka_unit_test(test_aligned_growth_exact),
 		cmocka_unit_test(test_realloc_in_place_and_moving),
 		cmocka_unit_test(test_calloc_after_dirty_reuse),
 		cmocka_unit_test(test_malloc_zero_and_huge),
