@@ -97,6 +97,13 @@ for spec in "buddy:min= 32" "tlsf:sl=+16" "segregated:sub=0x4" "first-fit:step= 
 done
 : > afile
 expect_exit 2 "-o onto a regular file is bad usage" "$ALLOCSCOPE" run -a system -w workloads/hand.yaml -o afile
+mkdir -p ownlatest && echo mine >ownlatest/latest
+"$ALLOCSCOPE" run -a system -w workloads/hand.yaml -o ownlatest >/dev/null 2>ownlatest.err
+rc=$?
+[ "$rc" -eq 2 ] && grep -q "^ownlatest/latest: error: exists and is not a symbolic link" ownlatest.err &&
+	[ "$(cat ownlatest/latest)" = mine ] && [ "$(ls ownlatest)" = latest ] &&
+	ok "a user's own file named latest: exit 2 up front, the file kept, no run" ||
+	fail "a user's own latest: exit $rc, $(cat ownlatest.err)"
 expect_exit 2 "a trailing colon is bad input (buddy: would be a row key of its own)" \
 	"$ALLOCSCOPE" run -a buddy: -w workloads/hand.yaml
 expect_exit 2 "a strategy holding a newline is bad input (every CSV row and plot is keyed by it)" \
